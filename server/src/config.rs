@@ -1,0 +1,307 @@
+//! `.deployspec.toml`: parsed from text (the caller reads the file), validated, with defaults.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::analysis::model::SectionKind;
+use crate::diagnostic::Severity;
+use crate::rules::Rule;
+
+pub const FILE_NAME: &str = ".deployspec.toml";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub spec_root: String,
+    /// Severity overrides; `None` turns a rule off.
+    pub rules: HashMap<Rule, Option<Severity>>,
+    pub sections: Sections,
+    pub references: References,
+    pub features: Features,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sections {
+    pub required: Vec<SectionKind>,
+    pub recommended: Vec<SectionKind>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct References {
+    pub prefixes: Vec<String>,
+}
+
+/// Editor features that can be switched off to run beside another Markdown server.
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Features {
+    pub diagnostics: bool,
+    pub completion: bool,
+    pub hover: bool,
+    pub symbols: bool,
+    pub inlay_hints: bool,
+    pub code_lens: bool,
+    pub code_actions: bool,
+    pub links: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            diagnostics: true,
+            completion: true,
+            hover: true,
+            symbols: true,
+            inlay_hints: true,
+            code_lens: true,
+            code_actions: true,
+            links: true,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            spec_root: "docs/specs".into(),
+            rules: HashMap::new(),
+            sections: Sections {
+                required: vec![
+                    SectionKind::Prerequisites,
+                    SectionKind::Procedure,
+                    SectionKind::Rollback,
+                    SectionKind::SuccessCriteria,
+                    SectionKind::Monitoring,
+                    SectionKind::Troubleshooting,
+                ],
+                recommended: vec![SectionKind::PostDeployment],
+            },
+            references: References {
+                prefixes: vec!["CMP".into(), "DES".into(), "DEPLOY".into()],
+            },
+            features: Features::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The severity a rule reports with, or `None` when it is off.
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        match self.rules.get(&rule) {
+            Some(s) => *s,
+            None => Some(rule.info().default),
+        }
+    }
+
+    /// Whether `rule` keeps per-finding severities (DP001 reports recommended sections as
+    /// warnings) — true unless configuration overrides it.
+    pub fn overridden(&self, rule: Rule) -> bool {
+        self.rules.contains_key(&rule)
+    }
+
+    /// Parses `.deployspec.toml` text. On error, the message says where and what to do.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((1, 1));
+            ConfigError {
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        Config::default().apply(raw, text)
+    }
+
+    /// Applies editor settings (`deployspec.*` from `workspace/configuration`) on top of this
+    /// configuration.
+    pub fn with_settings(&self, settings: &serde_json::Value) -> Result<Config, ConfigError> {
+        let raw: RawConfig = serde_json::from_value(settings.clone()).map_err(|e| ConfigError {
+            line: 0,
+            column: 0,
+            message: format!("editor settings: {e}"),
+        })?;
+        self.clone().apply(raw, "")
+    }
+
+    fn apply(mut self, raw: RawConfig, text: &str) -> Result<Config, ConfigError> {
+        let at = |needle: &str| {
+            text.find(needle)
+                .map(|o| line_col(text, o))
+                .unwrap_or((0, 0))
+        };
+        if let Some(root) = raw.spec_root {
+            self.spec_root = root;
+        }
+        for (key, level) in raw.rules.unwrap_or_default() {
+            let (line, column) = at(&key);
+            let rule = Rule::lookup(&key).ok_or_else(|| ConfigError {
+                line,
+                column,
+                message: format!("unknown rule `{key}` in [rules]: use a code (DP010) or a name (unchecked-prerequisite); `deployspec explain` lists them"),
+            })?;
+            let severity = match level.to_ascii_lowercase().as_str() {
+                "off" | "none" => None,
+                "hint" => Some(Severity::Hint),
+                "information" | "info" => Some(Severity::Information),
+                "warning" | "warn" => Some(Severity::Warning),
+                "error" => Some(Severity::Error),
+                other => {
+                    return Err(ConfigError {
+                        line,
+                        column,
+                        message: format!("unknown severity `{other}` for {key}: use \"off\", \"hint\", \"information\", \"warning\" or \"error\""),
+                    })
+                }
+            };
+            self.rules.insert(rule, severity);
+        }
+        if let Some(s) = raw.sections {
+            let kinds = |names: Vec<String>| -> Result<Vec<SectionKind>, ConfigError> {
+                names
+                    .into_iter()
+                    .map(|n| {
+                        SectionKind::from_key(&n).ok_or_else(|| {
+                            let (line, column) = at(&n);
+                            let all: Vec<&str> = SectionKind::ALL.iter().map(|k| k.key()).collect();
+                            ConfigError {
+                                line,
+                                column,
+                                message: format!("unknown section `{n}` in [sections]: use one of {}", all.join(", ")),
+                            }
+                        })
+                    })
+                    .collect()
+            };
+            if let Some(r) = s.required {
+                self.sections.required = kinds(r)?;
+            }
+            if let Some(r) = s.recommended {
+                self.sections.recommended = kinds(r)?;
+            }
+        }
+        if let Some(r) = raw.references {
+            if let Some(p) = r.prefixes {
+                self.references.prefixes = p.into_iter().map(|p| p.to_ascii_uppercase()).collect();
+            }
+        }
+        if let Some(f) = raw.features {
+            self.features = f;
+        }
+        Ok(self)
+    }
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    spec_root: Option<String>,
+    rules: Option<HashMap<String, String>>,
+    sections: Option<RawSections>,
+    references: Option<RawReferences>,
+    features: Option<Features>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawSections {
+    required: Option<Vec<String>>,
+    recommended: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawReferences {
+    prefixes: Option<Vec<String>>,
+}
+
+/// A configuration problem; line and column are 1-based (0 when there is no file position).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        } else {
+            write!(f, "{}", self.message)
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// JSON Schema of `.deployspec.toml`, for editor completion in TOML (taplo, Even Better TOML).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(RawConfig)).unwrap_or_default();
+    // Spell out the rule keys and levels, which the raw map type cannot.
+    let levels = serde_json::json!({"enum": ["off", "hint", "information", "warning", "error"]});
+    let mut props = serde_json::Map::new();
+    for r in Rule::ALL {
+        let mut level = levels.clone();
+        level["description"] = format!("{}: {}", r.code(), r.info().summary).into();
+        props.insert(r.code().to_string(), level.clone());
+        props.insert(r.name().to_string(), level);
+    }
+    if let Some(rules) = schema.pointer_mut("/properties/rules") {
+        *rules = serde_json::json!({
+            "type": "object",
+            "description": "Severity per rule code or name",
+            "properties": props,
+            "additionalProperties": false
+        });
+    }
+    schema["title"] = ".deployspec.toml".into();
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rules_sections_and_prefixes() {
+        let c = Config::from_toml(
+            "spec_root = \"specs\"\n[rules]\nDP010 = \"off\"\nstep-without-time = \"error\"\n[sections]\nrequired = [\"rollback\"]\n[references]\nprefixes = [\"cmp\", \"ADR\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.spec_root, "specs");
+        assert_eq!(c.severity(Rule::UncheckedPrerequisite), None);
+        assert_eq!(c.severity(Rule::StepWithoutTime), Some(Severity::Error));
+        assert_eq!(c.severity(Rule::Placeholder), Some(Severity::Warning));
+        assert_eq!(c.sections.required, vec![SectionKind::Rollback]);
+        assert_eq!(c.references.prefixes, vec!["CMP", "ADR"]);
+    }
+
+    #[test]
+    fn malformed_config_reports_line_and_column() {
+        let e = Config::from_toml("[rules]\nDP010 = \n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Config::from_toml("[rules]\nDP999 = \"off\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("unknown rule `DP999`"), "{e}");
+        let e = Config::from_toml("[rules]\nDP010 = \"loud\"\n").unwrap_err();
+        assert!(e.message.contains("unknown severity"), "{e}");
+        let e = Config::from_toml("spec_rot = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn schema_lists_every_rule() {
+        let s = json_schema();
+        for r in Rule::ALL {
+            assert!(s.pointer(&format!("/properties/rules/properties/{}", r.code())).is_some());
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The workspace index: spec ID → file, title, type, owner. Pure data; `workspace.rs` fills it
+//! from disk. An entry is built from the head of a file (front matter and title), never from a
+//! full parse, so indexing thousands of specs stays cheap.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::analysis::model::{self, spec_id_of};
+use crate::analysis::{regions, syntax};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecEntry {
+    pub id: String,
+    pub path: PathBuf,
+    pub title: Option<String>,
+    /// The spec type: the folder under the spec root, or front matter `type:`.
+    pub kind: Option<String>,
+    pub owner: Option<String>,
+    /// The first paragraph after the title.
+    pub summary: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SpecIndex {
+    entries: Vec<SpecEntry>,
+    by_id: HashMap<String, Vec<usize>>,
+    prefixes: HashSet<String>,
+}
+
+impl SpecIndex {
+    pub fn from_entries(entries: impl IntoIterator<Item = SpecEntry>) -> SpecIndex {
+        let mut idx = SpecIndex::default();
+        for e in entries {
+            idx.entries.push(e);
+        }
+        idx.rebuild();
+        idx
+    }
+
+    fn rebuild(&mut self) {
+        self.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        self.by_id.clear();
+        self.prefixes.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            self.by_id.entry(e.id.clone()).or_default().push(i);
+            if let Some(p) = e.id.split('-').next() {
+                self.prefixes.insert(p.to_string());
+            }
+        }
+    }
+
+    /// Adds or replaces the entry for `entry.path`. Returns whether anything changed.
+    pub fn upsert(&mut self, entry: SpecEntry) -> bool {
+        if let Some(old) = self.entries.iter_mut().find(|e| e.path == entry.path) {
+            if *old == entry {
+                return false;
+            }
+            *old = entry;
+        } else {
+            self.entries.push(entry);
+        }
+        self.rebuild();
+        true
+    }
+
+    /// Removes the entry of `path`; returns its ID if there was one.
+    pub fn remove(&mut self, path: &Path) -> Option<String> {
+        let i = self.entries.iter().position(|e| e.path == path)?;
+        let e = self.entries.remove(i);
+        self.rebuild();
+        Some(e.id)
+    }
+
+    pub fn entries(&self) -> &[SpecEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn lookup(&self, id: &str) -> Vec<&SpecEntry> {
+        self.by_id
+            .get(id)
+            .map(|v| v.iter().map(|&i| &self.entries[i]).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        self.prefixes.contains(&prefix.to_ascii_uppercase())
+    }
+
+    /// Up to `n` existing IDs closest to `id`: same prefix first, then by edit distance.
+    pub fn nearest(&self, id: &str, n: usize) -> Vec<String> {
+        let prefix = id.split('-').next().unwrap_or("");
+        let mut scored: Vec<(bool, usize, &String)> = self
+            .by_id
+            .keys()
+            .map(|k| {
+                let same = k.split('-').next() == Some(prefix);
+                (!same, strsim::levenshtein(id, k), k)
+            })
+            .filter(|(other_prefix, d, _)| !*other_prefix || *d <= 2)
+            .collect();
+        scored.sort();
+        scored.into_iter().take(n).map(|(_, _, k)| k.clone()).collect()
+    }
+}
+
+/// `cmp-001-export-service.md` → `CMP-001`.
+pub fn id_from_file_name(name: &str) -> Option<String> {
+    let stem = name.strip_suffix(".md").or_else(|| name.strip_suffix(".markdown"))?;
+    let mut parts = stem.splitn(3, '-');
+    let prefix = parts.next()?;
+    let number = parts.next()?;
+    spec_id_of(&format!("{prefix}-{number}"))
+}
+
+/// Builds the index entry of a spec from its text. `kind` is the folder the file sits in under
+/// the spec root. Returns `None` for a file without an ID.
+pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<SpecEntry> {
+    // Parse regions from the top until the title and the paragraph after it are seen.
+    let mut end = 0;
+    let mut facts = syntax::Facts::default();
+    for r in regions::split(text).into_iter().take(6) {
+        facts.extend_shifted(&syntax::parse(&text[r.clone()]), r.start);
+        end = r.end;
+        let title = facts
+            .blocks
+            .iter()
+            .position(|b| b.kind == syntax::BlockKind::Heading { level: 1 });
+        if title.is_some_and(|t| {
+            facts.blocks[t..]
+                .iter()
+                .any(|b| b.kind == syntax::BlockKind::Paragraph)
+        }) {
+            break;
+        }
+    }
+    let head = &text[..end];
+    let m = model::build(head, facts);
+    let fm = m.front_matter.as_ref();
+    let field = |k: &str| fm.and_then(|f| f.get(k)).filter(|v| !v.is_empty());
+    let file_name = path.file_name()?.to_string_lossy();
+    let id = field("id")
+        .and_then(spec_id_of)
+        .or_else(|| id_from_file_name(&file_name))?;
+    let title = m
+        .title_text()
+        .map(str::to_string)
+        .or_else(|| field("title").map(str::to_string));
+    let owner = m
+        .metadata
+        .iter()
+        .find(|l| l.label == "owner")
+        .map(|l| head[l.value.clone()].trim().to_string())
+        .or_else(|| field("owner").map(str::to_string));
+    let summary = m.title.and_then(|t| {
+        let after = m.headings[t].range.end;
+        m.facts
+            .blocks
+            .iter()
+            .find(|b| b.kind == syntax::BlockKind::Paragraph && b.range.start >= after)
+            .map(|b| head[b.content.clone()].trim().to_string())
+    });
+    Some(SpecEntry {
+        id,
+        path: path.to_path_buf(),
+        title,
+        kind: field("type").map(str::to_string).or(kind.map(str::to_string)),
+        owner,
+        summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_file_names() {
+        assert_eq!(id_from_file_name("cmp-001-export-service.md").as_deref(), Some("CMP-001"));
+        assert_eq!(id_from_file_name("deploy-001.md").as_deref(), Some("DEPLOY-001"));
+        assert_eq!(id_from_file_name("README.md"), None);
+        assert_eq!(id_from_file_name("notes-draft.md"), None);
+    }
+
+    #[test]
+    fn entry_reads_front_matter_title_and_owner() {
+        let text = "---\nid: CMP-042\n---\n# Export service\n\n**Owner**: @data-team\n\nExports data.\n\n## More\n";
+        let e = entry_from_text(Path::new("docs/specs/component/x.md"), Some("component"), text).unwrap();
+        assert_eq!(e.id, "CMP-042");
+        assert_eq!(e.title.as_deref(), Some("Export service"));
+        assert_eq!(e.owner.as_deref(), Some("@data-team"));
+        assert_eq!(e.kind.as_deref(), Some("component"));
+    }
+
+    #[test]
+    fn nearest_prefers_the_same_prefix() {
+        let idx = SpecIndex::from_entries(["CMP-001", "CMP-002", "CMP-010", "DES-001"].map(|id| SpecEntry {
+            id: id.into(),
+            path: PathBuf::from(id),
+            title: None,
+            kind: None,
+            owner: None,
+            summary: None,
+        }));
+        assert_eq!(idx.nearest("CMP-003", 2), vec!["CMP-001", "CMP-002"]);
+        assert!(idx.has_prefix("des"));
+    }
+}

@@ -1,0 +1,9 @@
+//! deployspec: checks deployment-procedure specs (Markdown runbooks) as a language server and as
+//! a command-line checker. See ARCHITECTURE.md for the map.
+
+pub mod analysis;
+pub mod config;
+pub mod diagnostic;
+pub mod index;
+pub mod position;
+pub mod rules;

@@ -1,0 +1,46 @@
+use super::{document_anchor, RuleContext, RuleInfo, Sink};
+use crate::diagnostic::Severity;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DP001",
+    name: "missing-section",
+    default: Severity::Error,
+    deployment_only: true,
+    summary: "required section missing (post-deployment: recommended)",
+    explanation: "\
+A deployment-procedure spec needs these H2 sections: Prerequisites, Deployment Procedure,
+Rollback (an H2, or an H3 inside the procedure), Success Criteria, Monitoring and
+Troubleshooting. A Post-Deployment (\"After Deployment\") section is recommended and reported as
+a warning.
+
+Why: a runbook without a rollback or troubleshooting section is found out during the incident
+that needed it.
+
+Fix: add the section (the editor offers a quick fix that inserts a scaffold at its canonical
+place). Which sections are required is configurable under [sections] in .deployspec.toml.",
+};
+
+pub fn check(ctx: &RuleContext, out: &mut Sink) {
+    let anchor = document_anchor(ctx);
+    let cfg = &ctx.config.sections;
+    for (kinds, required) in [(&cfg.required, true), (&cfg.recommended, false)] {
+        for &kind in kinds {
+            if ctx.model.section(kind).is_some() {
+                continue;
+            }
+            let name = kind.heading();
+            if required {
+                out.report(
+                    anchor.clone(),
+                    format!("missing required section \"{name}\": add a `## {name}` section"),
+                );
+            } else {
+                out.report_with(
+                    anchor.clone(),
+                    Severity::Warning,
+                    format!("missing recommended section \"{name}\": add a `## {name}` section"),
+                );
+            }
+        }
+    }
+}

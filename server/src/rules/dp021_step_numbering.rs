@@ -1,0 +1,57 @@
+use super::{RuleContext, RuleInfo, Sink};
+use crate::diagnostic::Severity;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DP021",
+    name: "step-numbering",
+    default: Severity::Warning,
+    deployment_only: true,
+    summary: "step numbering: duplicate, gap, or out of order",
+    explanation: "\
+Steps are numbered 1, 2, 3, … through the whole procedure, rollback steps included (numbering
+may start at 0). A duplicate, a gap or a step out of order is reported.
+
+Why: \"go back to Step 7\" must mean one step.
+
+Fix: renumber the steps (the editor's \"Renumber steps\" action also updates every `Step N`
+reference).",
+};
+
+pub fn check(ctx: &RuleContext, out: &mut Sink) {
+    let steps = &ctx.model.steps;
+    let mut prev: Option<u32> = None;
+    for (i, s) in steps.iter().enumerate() {
+        let n = s.number;
+        if let Some(first) = steps[..i].iter().find(|p| p.number == n) {
+            let _ = first;
+            out.report(
+                s.title_range.clone(),
+                format!("Step {n} is numbered twice: renumber the steps so each number is used once"),
+            );
+        } else {
+            match prev {
+                None if n > 1 => out.report(
+                    s.title_range.clone(),
+                    format!("steps start at {n}: number the first step 1"),
+                ),
+                Some(p) if n < p => out.report(
+                    s.title_range.clone(),
+                    format!("Step {n} comes after Step {p}: renumber the steps in order"),
+                ),
+                Some(p) if n > p + 1 => {
+                    let missing = if n == p + 2 {
+                        format!("Step {} is missing", p + 1)
+                    } else {
+                        format!("Steps {}–{} are missing", p + 1, n - 1)
+                    };
+                    out.report(
+                        s.title_range.clone(),
+                        format!("Step {n} follows Step {p}: {missing}; renumber the steps"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        prev = Some(prev.map_or(n, |p| p.max(n)));
+    }
+}

@@ -1,0 +1,36 @@
+use super::{RuleContext, RuleInfo, Sink};
+use crate::diagnostic::Severity;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DP030",
+    name: "broken-reference",
+    default: Severity::Error,
+    deployment_only: false,
+    summary: "cross-reference to a spec ID that no file defines",
+    explanation: "\
+`[PREFIX-NNN]` in prose (plain, as link text, or as a reference label) must name a spec that
+exists under the spec root. Only known prefixes count: CMP, DES, DEPLOY, every prefix present in
+the workspace, and those under [references] prefixes; `[JIRA-123]` is not a spec reference unless
+configured. References inside code are ignored.
+
+Fix: correct the ID (the message names the closest existing ones), or create the spec
+(`deployspec new component cmp-004-name`).",
+};
+
+pub fn check(ctx: &RuleContext, out: &mut Sink) {
+    for r in &ctx.model.spec_refs {
+        let prefix = r.id.split('-').next().unwrap_or("");
+        let known = ctx.config.references.prefixes.iter().any(|p| p.eq_ignore_ascii_case(prefix))
+            || ctx.index.has_prefix(prefix);
+        if !known || ctx.index.contains(&r.id) {
+            continue;
+        }
+        let near = ctx.index.nearest(&r.id, 3);
+        let hint = if near.is_empty() {
+            format!("create it, or correct the ID (no spec with prefix {prefix} exists yet)")
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        };
+        out.report(r.range.clone(), format!("no spec defines {}: {hint}", r.id));
+    }
+}

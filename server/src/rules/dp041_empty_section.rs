@@ -1,0 +1,39 @@
+use super::{RuleContext, RuleInfo, Sink};
+use crate::diagnostic::Severity;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DP041",
+    name: "empty-section",
+    default: Severity::Warning,
+    deployment_only: true,
+    summary: "required section present but empty",
+    explanation: "\
+A required section whose heading is followed by nothing (or only by empty subsections) is as good
+as missing, but DP001 cannot see it.
+
+Fix: write the section, or use the scaffold quick fix.",
+};
+
+pub fn check(ctx: &RuleContext, out: &mut Sink) {
+    let m = ctx.model;
+    for s in &m.sections {
+        let required = ctx.config.sections.required.contains(&s.kind)
+            || ctx.config.sections.recommended.contains(&s.kind);
+        if !required {
+            continue;
+        }
+        let body = m.section_body(s);
+        let has_content = m.facts.blocks.iter().any(|b| {
+            body.contains(&b.range.start)
+                && !matches!(b.kind, crate::analysis::syntax::BlockKind::Heading { .. })
+                && !ctx.text[b.range.clone()].trim().is_empty()
+        });
+        if !has_content {
+            let h = &m.headings[s.heading];
+            out.report(
+                h.text_range.clone(),
+                format!("section \"{}\" is empty: write its content", h.text),
+            );
+        }
+    }
+}
