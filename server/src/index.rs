@@ -11,7 +11,10 @@ use crate::analysis::{regions, syntax};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecEntry {
     pub id: String,
+    /// Absolute path: the identity of the file.
     pub path: PathBuf,
+    /// The path as shown to users (relative to the workspace root).
+    pub display: String,
     pub title: Option<String>,
     /// The spec type: the folder under the spec root, or front matter `type:`.
     pub kind: Option<String>,
@@ -174,6 +177,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
     Some(SpecEntry {
         id,
         path: path.to_path_buf(),
+        display: path.display().to_string(),
         title,
         kind: field("type").map(str::to_string).or(kind.map(str::to_string)),
         owner,
@@ -208,6 +212,7 @@ mod tests {
         let idx = SpecIndex::from_entries(["CMP-001", "CMP-002", "CMP-010", "DES-001"].map(|id| SpecEntry {
             id: id.into(),
             path: PathBuf::from(id),
+            display: id.into(),
             title: None,
             kind: None,
             owner: None,

@@ -4,6 +4,9 @@
 pub mod analysis;
 pub mod config;
 pub mod diagnostic;
+pub mod cli;
 pub mod index;
+pub mod lsp;
 pub mod position;
 pub mod rules;
+pub mod workspace;

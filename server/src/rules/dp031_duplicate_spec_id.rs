@@ -23,7 +23,7 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         .lookup(id)
         .iter()
         .filter(|e| Some(e.path.as_path()) != ctx.file.path.as_deref())
-        .map(|e| e.path.display().to_string())
+        .map(|e| e.display.clone())
         .collect();
     if others.is_empty() {
         return;
