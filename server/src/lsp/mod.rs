@@ -1,7 +1,69 @@
 //! The language server: the only module that knows LSP. Built on tower-lsp-server.
+//!
+//! - [`server`]: the `LanguageServer` implementation (thin handlers, panic guard).
+//! - [`documents`]: open buffers (ropes), edits in arrival order, per-document analysis state.
+//! - [`diagnostics`]: checking and delivering results (push with version, or pull).
+//! - [`convert`]: findings → LSP diagnostics, encodings, URIs (positions via `crate::position`).
+//! - [`workspace_index`]: configuration, the background index, file changes.
+//! - [`watch`]: the fallback file watcher.
 
-/// Serves LSP on stdin/stdout until `exit`. Returns the process exit code.
-pub fn run_stdio() -> std::process::ExitCode {
-    eprintln!("deployspec: the language server is not built yet");
-    std::process::ExitCode::from(2)
+pub mod convert;
+pub mod diagnostics;
+pub mod documents;
+pub mod server;
+pub mod state;
+pub mod watch;
+pub mod workspace_index;
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until `exit`. Exits 0 when `shutdown` came before `exit` (or the
+/// end of input), 1 otherwise, as the protocol asks.
+pub fn run_stdio() -> ExitCode {
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("deployspec-lsp")
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("deployspec: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(|client| server::Backend::new(client, flag));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Do not wait for background work (an analysis of a document nobody will read).
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    if shut_down.load(Ordering::SeqCst) {
+        tracing::info!("exiting after shutdown");
+        ExitCode::SUCCESS
+    } else {
+        tracing::warn!("exiting without a shutdown request");
+        ExitCode::from(1)
+    }
+}
+
+/// Logs go to stderr (stdout is the protocol channel); the level comes from `DEPLOYSPEC_LOG`
+/// (`warn`, `info`, `debug`, or any `tracing` filter), `info` by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEPLOYSPEC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

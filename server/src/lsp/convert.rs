@@ -1,0 +1,80 @@
+//! Protocol conversions: findings (byte ranges) → LSP diagnostics, encodings, URIs. Every
+//! offset ↔ position conversion goes through `crate::position`.
+
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, NumberOrString, Position, PositionEncodingKind, Range, Uri,
+};
+
+use crate::diagnostic::{Finding, Severity};
+use crate::position::{Encoding, LineIndex};
+
+pub const SOURCE: &str = "deployspec";
+
+/// The encoding to use given what the client offers: UTF-8 when offered, else UTF-16 (which
+/// every client must support).
+pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+    match offered {
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+pub fn encoding_kind(enc: Encoding) -> PositionEncodingKind {
+    match enc {
+        Encoding::Utf8 => PositionEncodingKind::UTF8,
+        _ => PositionEncodingKind::UTF16,
+    }
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+/// Diagnostics of `findings`, whose ranges are byte offsets into `text`.
+pub fn diagnostics(text: &str, findings: &[Finding], enc: Encoding) -> Vec<Diagnostic> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    findings
+        .iter()
+        .map(|f| Diagnostic {
+            range: range(&lines, text, f.range.clone(), enc),
+            severity: Some(severity(f.severity)),
+            code: Some(NumberOrString::String(f.rule.code().to_string())),
+            code_description: None,
+            source: Some(SOURCE.to_string()),
+            message: f.message.clone(),
+            related_information: None,
+            tags: None,
+            data: None,
+        })
+        .collect()
+}
+
+pub fn range(lines: &LineIndex, text: &str, r: std::ops::Range<usize>, enc: Encoding) -> Range {
+    let s = lines.position(text, r.start, enc);
+    let e = lines.position(text, r.end.max(r.start), enc);
+    Range {
+        start: Position::new(s.line, s.col),
+        end: Position::new(e.line, e.col),
+    }
+}
+
+pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() != "file" {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
+    Uri::from_file_path(path)
+}

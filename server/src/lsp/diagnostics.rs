@@ -1,0 +1,99 @@
+//! Checking open documents and delivering the results: pushed with the version
+//! (`textDocument/publishDiagnostics`) or kept for the client to pull, never both.
+
+use std::sync::Arc;
+
+use tracing::{debug, error};
+
+use super::documents::{Checked, Entry};
+use super::state::Shared;
+
+/// Checks the current text of `entry` off the async threads. `None` if the check panicked
+/// (logged) or the document was closed meanwhile.
+pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Checked>> {
+    shared.wait_index_ready().await;
+    let ctx = shared.ctx();
+    let e = entry.clone();
+    let checked = match tokio::task::spawn_blocking(move || e.check(&ctx)).await {
+        Ok(c) => c,
+        Err(err) => {
+            error!(uri = entry.uri.as_str(), "analysis failed: {err}");
+            return None;
+        }
+    };
+    super::workspace_index::note_buffer(shared, entry, &checked);
+    Some(checked)
+}
+
+/// Checks `entry` and, in push mode, publishes the result unless a newer version exists.
+pub async fn refresh(shared: Arc<Shared>, entry: Arc<Entry>) {
+    let Some(checked) = check(&shared, &entry).await else {
+        return;
+    };
+    if !shared.session().pull {
+        publish(&shared, &entry, &checked).await;
+    }
+}
+
+/// Publishes `checked` for `entry`. Publishes of one document are serialised; a result older
+/// than the document's current version, or than what was already published, is dropped (a
+/// newer check is on its way), so a stale result never replaces a newer one.
+pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
+    let mut last = entry.published.lock().await;
+    if entry.is_closed() {
+        return;
+    }
+    let current = entry.version();
+    if checked.version != current || last.is_some_and(|v| v > checked.version) {
+        debug!(
+            uri = entry.uri.as_str(),
+            version = checked.version,
+            current,
+            "dropping a stale result"
+        );
+        return;
+    }
+    shared
+        .client
+        .publish_diagnostics(
+            entry.uri.clone(),
+            checked.diagnostics.as_ref().clone(),
+            Some(checked.version),
+        )
+        .await;
+    *last = Some(checked.version);
+}
+
+/// Clears the diagnostics of a closed document (push mode).
+pub async fn clear(shared: &Shared, entry: &Entry) {
+    let _last = entry.published.lock().await;
+    shared
+        .client
+        .publish_diagnostics(entry.uri.clone(), Vec::new(), None)
+        .await;
+}
+
+/// Re-checks every open document (configuration or index changed). Pull clients are asked to
+/// pull again instead.
+pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
+    if entries.is_empty() {
+        return;
+    }
+    let session = shared.session();
+    if session.pull {
+        for e in &entries {
+            e.invalidate();
+        }
+        if session.refresh {
+            let client = shared.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+        }
+        return;
+    }
+    for e in entries {
+        e.invalidate();
+        tokio::spawn(refresh(shared.clone(), e));
+    }
+}

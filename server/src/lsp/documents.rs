@@ -1,0 +1,286 @@
+//! Open documents: the editor's buffers as ropes, edited in arrival order, and each one's
+//! analysis state (the region cache of the incremental parse and the last result).
+//!
+//! Edits are applied synchronously by the `didChange` handler before it awaits anything, so they
+//! can never be reordered (tower-lsp-server polls up to four handlers at once). Analysis runs on
+//! a snapshot of (text, version) and is tagged with that version; whoever publishes checks it.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use dashmap::DashMap;
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Diagnostic, TextDocumentContentChangeEvent, Uri};
+
+use crate::analysis::document::RegionCache;
+use crate::analysis::{self, Analysis, Input};
+use crate::config::Config;
+use crate::index::SpecIndex;
+use crate::position::{rope_offset, Encoding, LineCol};
+
+use super::convert;
+
+/// One open buffer.
+#[derive(Debug)]
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+    pub language_id: String,
+    /// The file behind the URI, when it is a `file:` URI.
+    pub path: Option<PathBuf>,
+    /// Smallest byte offset edited since the last check (`Some(0)` for a new document).
+    pub dirty_from: Option<usize>,
+}
+
+/// What applying a batch of content changes did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EditOutcome {
+    /// Positions that were out of range and had to be clamped.
+    pub clamped: usize,
+    /// Smallest byte offset touched by the batch (for deciding what else must be redone).
+    pub first_byte: Option<usize>,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32, language_id: &str, path: Option<PathBuf>) -> Document {
+        Document {
+            rope: Rope::from_str(text),
+            version,
+            language_id: language_id.to_string(),
+            path,
+            dirty_from: Some(0),
+        }
+    }
+
+    /// Diagnostics are only computed for Markdown buffers.
+    pub fn is_markdown(&self) -> bool {
+        is_markdown(&self.language_id, self.path.as_deref())
+    }
+
+    /// Applies LSP content changes in sequence, each against the text the previous one left.
+    /// Out-of-range positions are clamped (counted in the outcome); a reversed range is
+    /// treated as the range between its two ends.
+    pub fn apply_changes(
+        &mut self,
+        changes: &[TextDocumentContentChangeEvent],
+        enc: Encoding,
+    ) -> EditOutcome {
+        let mut out = EditOutcome::default();
+        for change in changes {
+            let Some(range) = change.range else {
+                self.rope = Rope::from_str(&change.text);
+                out.first_byte = Some(0);
+                continue;
+            };
+            let (a, ca) = rope_offset(&self.rope, to_linecol(range.start), enc);
+            let (b, cb) = rope_offset(&self.rope, to_linecol(range.end), enc);
+            out.clamped += usize::from(ca) + usize::from(cb);
+            let (start, end) = if a <= b { (a, b) } else { (b, a) };
+            let cs = self.rope.byte_to_char(start);
+            let ce = self.rope.byte_to_char(end);
+            if ce > cs {
+                self.rope.remove(cs..ce);
+            }
+            if !change.text.is_empty() {
+                self.rope.insert(cs, &change.text);
+            }
+            out.first_byte = Some(out.first_byte.map_or(start, |f| f.min(start)));
+        }
+        if let Some(b) = out.first_byte {
+            self.dirty_from = Some(self.dirty_from.map_or(b, |d| d.min(b)));
+        }
+        out
+    }
+}
+
+fn to_linecol(p: tower_lsp_server::ls_types::Position) -> LineCol {
+    LineCol {
+        line: p.line,
+        col: p.character,
+    }
+}
+
+pub fn is_markdown(language_id: &str, path: Option<&Path>) -> bool {
+    language_id.eq_ignore_ascii_case("markdown")
+        || path
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e == "md" || e == "markdown")
+}
+
+/// The inputs every analysis of a session shares, swapped as a whole when they change.
+#[derive(Clone)]
+pub struct Context {
+    pub config: Arc<Config>,
+    pub index: Arc<SpecIndex>,
+    pub encoding: Encoding,
+    /// Bumped whenever configuration or the index change: results of an older generation are
+    /// recomputed even when the text did not change.
+    pub generation: u64,
+}
+
+/// The result of checking one version of a document.
+#[derive(Debug)]
+pub struct Checked {
+    pub version: i32,
+    pub generation: u64,
+    pub analysis: Option<Analysis>,
+    pub diagnostics: Arc<Vec<Diagnostic>>,
+    /// The text that was checked (Markdown documents only).
+    pub text: Option<Arc<str>>,
+    /// Smallest byte offset edited since the check before this one (`None`: no edit).
+    pub first_edit: Option<usize>,
+}
+
+impl Checked {
+    /// A stable identifier of this result, for pull diagnostics' `resultId`.
+    pub fn result_id(&self) -> String {
+        format!("{}:{}", self.version, self.generation)
+    }
+}
+
+#[derive(Default)]
+struct Analyzer {
+    cache: RegionCache,
+    last: Option<Arc<Checked>>,
+}
+
+/// An open document with its analysis state.
+pub struct Entry {
+    pub uri: Uri,
+    doc: Mutex<Document>,
+    analyzer: Mutex<Analyzer>,
+    /// Version last published (push mode); publishing holds this lock so publishes of one
+    /// document are ordered and never go backwards.
+    pub published: tokio::sync::Mutex<Option<i32>>,
+    closed: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock is answered as an error elsewhere; the data stays usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Entry {
+    pub fn new(uri: Uri, doc: Document) -> Entry {
+        Entry {
+            uri,
+            doc: Mutex::new(doc),
+            analyzer: Mutex::new(Analyzer::default()),
+            published: tokio::sync::Mutex::new(None),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    pub fn doc(&self) -> MutexGuard<'_, Document> {
+        lock(&self.doc)
+    }
+
+    pub fn version(&self) -> i32 {
+        self.doc().version
+    }
+
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Forgets the last result, so the next check recomputes it (the index changed under it).
+    pub fn invalidate(&self) {
+        lock(&self.analyzer).last = None;
+    }
+
+    /// The last result, if any (whatever its version).
+    pub fn last(&self) -> Option<Arc<Checked>> {
+        lock(&self.analyzer).last.clone()
+    }
+
+    /// Checks the document's *current* text, unless the last result is already for its current
+    /// version and generation. Blocking (CPU-bound): call from `spawn_blocking`. Concurrent
+    /// calls are serialised; a call that waited finds the work done by the one before it, which
+    /// is how a burst of edits collapses into few analyses.
+    pub fn check(&self, ctx: &Context) -> Arc<Checked> {
+        let mut an = lock(&self.analyzer);
+        let (text, version, path, markdown, first_edit) = {
+            let mut d = self.doc();
+            if let Some(last) = &an.last {
+                if last.version == d.version && last.generation == ctx.generation {
+                    return last.clone();
+                }
+            }
+            let text: Arc<str> = Arc::from(d.rope.to_string());
+            let dirty = d.dirty_from.take();
+            (text, d.version, d.path.clone(), d.is_markdown(), dirty)
+        };
+        let checked = if markdown {
+            let analysis = analysis::analyze(
+                &Input {
+                    text: &text,
+                    path: path.as_deref(),
+                    explicit: false,
+                    config: &ctx.config,
+                    index: &ctx.index,
+                },
+                &mut an.cache,
+            );
+            let diagnostics = if ctx.config.features.diagnostics {
+                convert::diagnostics(&text, &analysis.findings, ctx.encoding)
+            } else {
+                Vec::new()
+            };
+            Checked {
+                version,
+                generation: ctx.generation,
+                analysis: Some(analysis),
+                diagnostics: Arc::new(diagnostics),
+                text: Some(text),
+                first_edit,
+            }
+        } else {
+            Checked {
+                version,
+                generation: ctx.generation,
+                analysis: None,
+                diagnostics: Arc::new(Vec::new()),
+                text: None,
+                first_edit,
+            }
+        };
+        let checked = Arc::new(checked);
+        an.last = Some(checked.clone());
+        checked
+    }
+}
+
+/// Every open document by URI. Guards are held only for a lookup; entries are shared as `Arc`s.
+#[derive(Default)]
+pub struct Store {
+    map: DashMap<Uri, Arc<Entry>>,
+}
+
+impl Store {
+    pub fn open(&self, uri: Uri, doc: Document) -> Arc<Entry> {
+        let entry = Arc::new(Entry::new(uri.clone(), doc));
+        if let Some(old) = self.map.insert(uri, entry.clone()) {
+            old.close();
+        }
+        entry
+    }
+
+    pub fn get(&self, uri: &Uri) -> Option<Arc<Entry>> {
+        self.map.get(uri).map(|e| e.value().clone())
+    }
+
+    pub fn close(&self, uri: &Uri) -> Option<Arc<Entry>> {
+        let (_, e) = self.map.remove(uri)?;
+        e.close();
+        Some(e)
+    }
+
+    pub fn all(&self) -> Vec<Arc<Entry>> {
+        self.map.iter().map(|e| e.value().clone()).collect()
+    }
+}

@@ -1,0 +1,562 @@
+//! The `LanguageServer` implementation: thin handlers that convert from the protocol, call the
+//! document store / analysis, and convert back. Every handler runs inside [`guard`], so a panic
+//! answers one request with an internal error and the server keeps serving.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{debug, error, info, warn};
+
+use crate::workspace::{self, read_spec};
+
+use super::convert;
+use super::diagnostics;
+use super::documents::{is_markdown, Document};
+use super::state::{lock, Session, Shared};
+use super::watch;
+use super::workspace_index::{self, FileEvent};
+
+/// The command that panics on purpose, for testing the panic guard. Only offered when
+/// `DEPLOYSPEC_TEST_PANIC=1`.
+pub const PANIC_COMMAND: &str = "deployspec.debug.panic";
+
+pub struct Backend {
+    shared: Arc<Shared>,
+    /// Keeps the fallback file watcher alive.
+    watcher: std::sync::Mutex<Option<watch::Watcher>>,
+}
+
+impl Backend {
+    pub fn new(client: Client, shut_down: Arc<std::sync::atomic::AtomicBool>) -> Backend {
+        Backend {
+            shared: Arc::new(Shared::new(client, shut_down)),
+            watcher: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs a request handler, turning a panic into an internal error response.
+async fn guard<T>(method: &'static str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = panic_message(p.as_ref());
+            error!(method, "handler panicked: {msg}");
+            let mut e = Error::internal_error();
+            e.message = format!("deployspec: internal error in {method}: {msg}").into();
+            Err(e)
+        }
+    }
+}
+
+/// Runs a notification handler, logging a panic.
+async fn guard_notification(method: &'static str, fut: impl Future<Output = ()>) {
+    if let Err(p) = AssertUnwindSafe(fut).catch_unwind().await {
+        error!(method, "handler panicked: {}", panic_message(p.as_ref()));
+    }
+}
+
+fn test_panic_enabled() -> bool {
+    std::env::var("DEPLOYSPEC_TEST_PANIC").is_ok_and(|v| v == "1")
+}
+
+#[allow(deprecated)] // root_uri / root_path: older clients send only these
+fn negotiate(params: &InitializeParams) -> Session {
+    let caps = &params.capabilities;
+    let encoding = convert::negotiate(
+        caps.general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref()),
+    );
+    let ws = caps.workspace.as_ref();
+    let root = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .and_then(|f| convert::uri_to_path(&f.uri))
+        .or_else(|| params.root_uri.as_ref().and_then(convert::uri_to_path));
+    let root = root.or_else(|| params.root_path.as_ref().map(Into::into));
+    Session {
+        encoding,
+        pull: caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some()),
+        refresh: ws
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false),
+        client_watches: ws
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        config_pull: ws.and_then(|w| w.configuration).unwrap_or(false),
+        progress: caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
+        root,
+    }
+}
+
+fn capabilities(session: &Session) -> ServerCapabilities {
+    let commands = if test_panic_enabled() {
+        vec![PANIC_COMMAND.to_string()]
+    } else {
+        Vec::new()
+    };
+    ServerCapabilities {
+        position_encoding: Some(convert::encoding_kind(session.encoding)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..Default::default()
+            },
+        )),
+        diagnostic_provider: session.pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("deployspec".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
+            commands,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Settings sent with `didChangeConfiguration`: `{ "deployspec": {...} }` or the section itself.
+fn settings_in(v: &Value) -> Option<Value> {
+    match v.get("deployspec") {
+        Some(s) => Some(s.clone()),
+        None => None,
+    }
+}
+
+async fn fetch_settings(shared: &Shared) -> Option<Value> {
+    if !shared.session().config_pull {
+        return None;
+    }
+    let items = vec![ConfigurationItem {
+        scope_uri: None,
+        section: Some("deployspec".into()),
+    }];
+    match shared.client.configuration(items).await {
+        Ok(mut v) => v.pop().filter(|v| !v.is_null()),
+        Err(e) => {
+            warn!("workspace/configuration failed: {e}");
+            None
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        guard("initialize", async {
+            let session = negotiate(&params);
+            info!(
+                encoding = ?session.encoding,
+                pull = session.pull,
+                client_watches = session.client_watches,
+                root = ?session.root,
+                client = params.client_info.as_ref().map(|c| c.name.as_str()),
+                "initialize"
+            );
+            let caps = capabilities(&session);
+            self.shared.set_session(session);
+            workspace_index::discover(&self.shared);
+            let config = Arc::new(workspace_index::effective_config(&self.shared));
+            self.shared.update_ctx(|c| c.config = config);
+            Ok(InitializeResult {
+                capabilities: caps,
+                server_info: Some(ServerInfo {
+                    name: "deployspec".into(),
+                    version: Some(env!("CARGO_PKG_VERSION").into()),
+                }),
+                offset_encoding: None,
+            })
+        })
+        .await
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        guard_notification("initialized", async {
+            let session = self.shared.session();
+            if session.client_watches {
+                let client = self.shared.client.clone();
+                tokio::spawn(async move {
+                    let opts = DidChangeWatchedFilesRegistrationOptions {
+                        watchers: ["**/*.md", "**/*.markdown", "**/.deployspec.toml"]
+                            .into_iter()
+                            .map(|g| FileSystemWatcher {
+                                glob_pattern: GlobPattern::String(g.into()),
+                                kind: None,
+                            })
+                            .collect(),
+                    };
+                    let reg = Registration {
+                        id: "deployspec-watch".into(),
+                        method: "workspace/didChangeWatchedFiles".into(),
+                        register_options: serde_json::to_value(opts).ok(),
+                    };
+                    if let Err(e) = client.register_capability(vec![reg]).await {
+                        warn!("could not register file watchers: {e}");
+                    }
+                });
+            } else if let Some(ws) = self.shared.workspace() {
+                *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
+            }
+            let shared = self.shared.clone();
+            tokio::spawn(async move {
+                if let Some(s) = fetch_settings(&shared).await {
+                    lock(&shared.config).settings = Some(s);
+                    let config = Arc::new(workspace_index::effective_config(&shared));
+                    if let Some(ws) = lock(&shared.config).workspace.as_mut() {
+                        ws.config.spec_root = config.spec_root.clone();
+                    }
+                    shared.update_ctx(|c| c.config = config);
+                }
+                workspace_index::build(shared).await;
+            });
+        })
+        .await
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        info!("shutdown");
+        self.shared
+            .shut_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        *lock(&self.watcher) = None;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        guard_notification("textDocument/didOpen", async {
+            let td = params.text_document;
+            let path = convert::uri_to_path(&td.uri);
+            debug!(uri = td.uri.as_str(), version = td.version, "didOpen");
+            let doc = Document::new(&td.text, td.version, &td.language_id, path);
+            let entry = self.shared.docs.open(td.uri, doc);
+            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+        })
+        .await
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Everything up to the spawn runs before the first `.await`: edits are applied in the
+        // order they arrived.
+        guard_notification("textDocument/didChange", async {
+            let uri = params.text_document.uri;
+            let version = params.text_document.version;
+            let Some(entry) = self.shared.docs.get(&uri) else {
+                warn!(
+                    uri = uri.as_str(),
+                    "didChange for a document that is not open: ignored"
+                );
+                return;
+            };
+            let enc = self.shared.ctx().encoding;
+            {
+                let mut doc = entry.doc();
+                if version <= doc.version {
+                    warn!(
+                        uri = uri.as_str(),
+                        version,
+                        previous = doc.version,
+                        "document version did not increase"
+                    );
+                }
+                let out = doc.apply_changes(&params.content_changes, enc);
+                doc.version = version;
+                if out.clamped > 0 {
+                    warn!(
+                        uri = uri.as_str(),
+                        version,
+                        clamped = out.clamped,
+                        "edit positions out of range were clamped"
+                    );
+                }
+            }
+            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+        })
+        .await
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        guard_notification("textDocument/didClose", async {
+            let uri = params.text_document.uri;
+            let Some(entry) = self.shared.docs.close(&uri) else {
+                warn!(
+                    uri = uri.as_str(),
+                    "didClose for a document that is not open"
+                );
+                return;
+            };
+            let shared = self.shared.clone();
+            let path = entry.doc().path.clone();
+            tokio::spawn(async move {
+                if !shared.session().pull {
+                    diagnostics::clear(&shared, &entry).await;
+                }
+                if let Some(p) = path {
+                    workspace_index::buffer_closed(shared, p).await;
+                }
+            });
+        })
+        .await
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        guard_notification("workspace/didChangeConfiguration", async {
+            let shared = self.shared.clone();
+            let inline = settings_in(&params.settings);
+            tokio::spawn(async move {
+                let settings = match inline {
+                    Some(s) => Some(s),
+                    None => fetch_settings(&shared).await,
+                };
+                lock(&shared.config).settings = settings.filter(|s| !s.is_null());
+                workspace_index::reconfigure(shared).await;
+            });
+        })
+        .await
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        guard_notification("workspace/didChangeWatchedFiles", async {
+            let events: Vec<FileEvent> = params
+                .changes
+                .iter()
+                .filter_map(|c| {
+                    let p = convert::uri_to_path(&c.uri)?;
+                    Some(if c.typ == FileChangeType::DELETED {
+                        FileEvent::Deleted(p)
+                    } else {
+                        FileEvent::Changed(p)
+                    })
+                })
+                .collect();
+            tokio::spawn(workspace_index::files_changed(self.shared.clone(), events));
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        guard("textDocument/diagnostic", async {
+            let uri = params.text_document.uri;
+            let (items, result_id) = match self.shared.docs.get(&uri) {
+                Some(entry) => {
+                    let checked = diagnostics::check(&self.shared, &entry)
+                        .await
+                        .ok_or_else(Error::internal_error)?;
+                    (checked.diagnostics.clone(), checked.result_id())
+                }
+                None => {
+                    // Not open: the file on disk.
+                    let Some(path) = convert::uri_to_path(&uri) else {
+                        return Ok(full_report(Arc::new(Vec::new()), None));
+                    };
+                    let shared = self.shared.clone();
+                    self.shared.wait_index_ready().await;
+                    let r = tokio::task::spawn_blocking(move || check_file(&shared, &path))
+                        .await
+                        .map_err(|_| Error::internal_error())?;
+                    (Arc::new(r.0), r.1)
+                }
+            };
+            if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                return Ok(DocumentDiagnosticReportResult::Report(
+                    DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id,
+                        },
+                    }),
+                ));
+            }
+            Ok(full_report(items, Some(result_id)))
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        guard("workspace/diagnostic", async {
+            self.shared.wait_index_ready().await;
+            let previous: std::collections::HashMap<String, String> = params
+                .previous_result_ids
+                .into_iter()
+                .map(|p| (p.uri.as_str().to_string(), p.value))
+                .collect();
+            let mut items = Vec::new();
+            let mut open_paths = Vec::new();
+            for entry in self.shared.docs.all() {
+                let Some(checked) = diagnostics::check(&self.shared, &entry).await else {
+                    continue;
+                };
+                if let Some(p) = entry.doc().path.clone() {
+                    open_paths.push(workspace::absolute(&p));
+                }
+                items.push(report_item(
+                    entry.uri.clone(),
+                    Some(checked.version as i64),
+                    checked.result_id(),
+                    checked.diagnostics.as_ref().clone(),
+                    &previous,
+                ));
+            }
+            // Unopened spec files, from disk.
+            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+                .entries()
+                .iter()
+                .map(|e| e.path.clone())
+                .filter(|p| !open_paths.contains(p))
+                .collect();
+            let shared = self.shared.clone();
+            let results = tokio::task::spawn_blocking(move || {
+                use rayon::prelude::*;
+                files
+                    .par_iter()
+                    .map(|p| (p.clone(), check_file(&shared, p)))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
+            for (path, (diags, result_id)) in results {
+                if let Some(uri) = convert::path_to_uri(&path) {
+                    items.push(report_item(uri, None, result_id, diags, &previous));
+                }
+            }
+            Ok(WorkspaceDiagnosticReportResult::Report(
+                WorkspaceDiagnosticReport { items },
+            ))
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        guard("workspace/executeCommand", async {
+            if params.command == PANIC_COMMAND && test_panic_enabled() {
+                panic!("deliberate panic for testing ({PANIC_COMMAND})");
+            }
+            Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )))
+        })
+        .await
+    }
+}
+
+fn full_report(
+    items: Arc<Vec<Diagnostic>>,
+    result_id: Option<String>,
+) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id,
+                items: items.as_ref().clone(),
+            },
+        },
+    ))
+}
+
+fn report_item(
+    uri: Uri,
+    version: Option<i64>,
+    result_id: String,
+    items: Vec<Diagnostic>,
+    previous: &std::collections::HashMap<String, String>,
+) -> WorkspaceDocumentDiagnosticReport {
+    if previous.get(uri.as_str()) == Some(&result_id) {
+        return WorkspaceDocumentDiagnosticReport::Unchanged(
+            WorkspaceUnchangedDocumentDiagnosticReport {
+                uri,
+                version,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            },
+        );
+    }
+    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+        uri,
+        version,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+            result_id: Some(result_id),
+            items,
+        },
+    })
+}
+
+/// Diagnostics of a file on disk that is not open, and a result id for them. An unreadable
+/// file gets one diagnostic saying why.
+fn check_file(shared: &Shared, path: &std::path::Path) -> (Vec<Diagnostic>, String) {
+    let ctx = shared.ctx();
+    match read_spec(path) {
+        Ok(text) => {
+            if !is_markdown("", Some(path)) {
+                return (Vec::new(), format!("{}:none", ctx.generation));
+            }
+            let a = crate::analysis::analyze_text(&crate::analysis::Input {
+                text: &text,
+                path: Some(path),
+                explicit: false,
+                config: &ctx.config,
+                index: &ctx.index,
+            });
+            let diags = if ctx.config.features.diagnostics {
+                convert::diagnostics(&text, &a.findings, ctx.encoding)
+            } else {
+                Vec::new()
+            };
+            let id = format!("{}:{:x}", ctx.generation, hash(&text));
+            (diags, id)
+        }
+        Err(e) => {
+            warn!("{}: {e}", path.display());
+            let d = Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::WARNING),
+                source: Some(convert::SOURCE.into()),
+                message: format!("cannot check this file: {e}"),
+                ..Default::default()
+            };
+            (vec![d], format!("{}:unreadable", ctx.generation))
+        }
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}

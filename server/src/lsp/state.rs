@@ -1,0 +1,143 @@
+//! Session state shared by handlers and background tasks: what was negotiated, the open
+//! documents, the configuration and the workspace index. Locks here are `std` locks held for a
+//! few statements, never across an `.await`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use tower_lsp_server::Client;
+
+use crate::config::Config;
+use crate::index::SpecIndex;
+use crate::position::Encoding;
+use crate::workspace::Workspace;
+
+use super::documents::{Context, Store};
+
+/// What `initialize` negotiated.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub encoding: Encoding,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed.
+    pub pull: bool,
+    /// The client honours `workspace/diagnostic/refresh`.
+    pub refresh: bool,
+    /// The client can watch files for us (dynamic registration of `didChangeWatchedFiles`).
+    pub client_watches: bool,
+    /// The client answers `workspace/configuration`.
+    pub config_pull: bool,
+    pub progress: bool,
+    pub root: Option<PathBuf>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            encoding: Encoding::Utf16,
+            pull: false,
+            refresh: false,
+            client_watches: false,
+            config_pull: false,
+            progress: false,
+            root: None,
+        }
+    }
+}
+
+/// The configuration layers: the file's and the editor's.
+#[derive(Default)]
+pub struct ConfigState {
+    pub workspace: Option<Workspace>,
+    /// `deployspec` editor settings, when the client sent any.
+    pub settings: Option<serde_json::Value>,
+}
+
+pub struct Shared {
+    pub client: Client,
+    pub docs: Store,
+    pub session: RwLock<Session>,
+    pub config: Mutex<ConfigState>,
+    /// The index as built from disk plus the open buffers under the spec root.
+    pub index: Mutex<SpecIndex>,
+    ctx: RwLock<Arc<Context>>,
+    /// True once the first index build finished; analyses wait for it so a first report never
+    /// flags every reference as broken.
+    pub index_ready: tokio::sync::watch::Sender<bool>,
+    pub shut_down: Arc<AtomicBool>,
+}
+
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Shared {
+        Shared {
+            client,
+            docs: Store::default(),
+            session: RwLock::new(Session::default()),
+            config: Mutex::new(ConfigState::default()),
+            index: Mutex::new(SpecIndex::default()),
+            ctx: RwLock::new(Arc::new(Context {
+                config: Arc::new(Config::default()),
+                index: Arc::new(SpecIndex::default()),
+                encoding: Encoding::Utf16,
+                generation: 0,
+            })),
+            index_ready: tokio::sync::watch::Sender::new(false),
+            shut_down,
+        }
+    }
+
+    pub fn session(&self) -> Session {
+        self.session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_session(&self, s: Session) {
+        let enc = s.encoding;
+        *self.session.write().unwrap_or_else(|e| e.into_inner()) = s;
+        self.update_ctx(|c| c.encoding = enc);
+    }
+
+    pub fn ctx(&self) -> Arc<Context> {
+        self.ctx.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes the analysis context and bumps its generation.
+    pub fn update_ctx(&self, f: impl FnOnce(&mut Context)) {
+        let mut slot = self.ctx.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = (**slot).clone();
+        f(&mut next);
+        next.generation += 1;
+        *slot = Arc::new(next);
+    }
+
+    /// Publishes the current index to analyses.
+    pub fn publish_index(&self) {
+        let index = Arc::new(lock(&self.index).clone());
+        self.update_ctx(|c| c.index = index);
+    }
+
+    pub fn workspace(&self) -> Option<Workspace> {
+        lock(&self.config).workspace.clone()
+    }
+
+    /// The workspace a file belongs to for indexing, when it is under the spec root.
+    pub fn spec_file(&self, path: &Path) -> Option<Workspace> {
+        let ws = self.workspace()?;
+        path.starts_with(ws.spec_root()).then_some(ws)
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
+    }
+
+    pub async fn wait_index_ready(&self) {
+        let mut rx = self.index_ready.subscribe();
+        let _ = rx.wait_for(|ready| *ready).await;
+    }
+}

@@ -1,0 +1,375 @@
+//! The workspace side of the session: configuration (file + editor settings), the spec index
+//! built in the background with `$/progress`, and keeping both current as files and buffers
+//! change. When the index changes, open documents that reference a changed ID are re-checked.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::{
+    notification::Progress as ProgressNotification, request::WorkDoneProgressCreate, MessageType,
+    NumberOrString, ProgressParams, ProgressParamsValue, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+};
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::workspace::{self, read_spec, Workspace};
+
+use super::diagnostics;
+use super::documents::{Checked, Entry};
+use super::state::{lock, Shared};
+
+/// The configuration in force: the workspace's file, then the editor's settings over it. A bad
+/// layer is logged and skipped; the defaults stay in force.
+pub fn effective_config(shared: &Shared) -> Config {
+    let state = lock(&shared.config);
+    let base = state
+        .workspace
+        .as_ref()
+        .map(|w| w.config.clone())
+        .unwrap_or_default();
+    match &state.settings {
+        Some(s) if s.is_object() => match base.with_settings(s) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!("ignoring the editor's deployspec settings: {e}");
+                let client = shared.client.clone();
+                let msg = format!("deployspec: ignoring the editor settings: {e}");
+                tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+                base
+            }
+        },
+        _ => base,
+    }
+}
+
+/// Finds `.deployspec.toml` for the session's root and logs a malformed one.
+pub fn discover(shared: &Shared) {
+    let Some(root) = shared.session().root else {
+        return;
+    };
+    let ws = Workspace::discover(&root);
+    if let Some(e) = &ws.config_error {
+        let path = ws
+            .config_path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        warn!("{path}:{e} (the defaults apply)");
+        let client = shared.client.clone();
+        let msg = format!("deployspec: {path}:{e} (the defaults apply)");
+        tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+    }
+    info!(root = %ws.root.display(), spec_root = %ws.spec_root().display(), "workspace");
+    lock(&shared.config).workspace = Some(ws);
+}
+
+/// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
+/// root moved; re-checks open documents when anything changed.
+pub async fn reconfigure(shared: Arc<Shared>) {
+    let config = Arc::new(effective_config(&shared));
+    let old = shared.ctx().config.clone();
+    if *old == *config {
+        return;
+    }
+    {
+        // The spec root of the index follows the effective configuration.
+        let mut state = lock(&shared.config);
+        if let Some(ws) = state.workspace.as_mut() {
+            ws.config.spec_root = config.spec_root.clone();
+        }
+    }
+    let root_moved = old.spec_root != config.spec_root;
+    shared.update_ctx(|c| c.config = config);
+    if root_moved {
+        build(shared.clone()).await;
+    }
+    diagnostics::recheck(&shared, shared.docs.all());
+}
+
+/// Builds the index from disk in the background, reporting `$/progress`, then overlays the open
+/// buffers and re-checks the open documents.
+pub async fn build(shared: Arc<Shared>) {
+    let Some(ws) = shared.workspace() else {
+        shared.index_ready.send_replace(true);
+        return;
+    };
+    let token = NumberOrString::String("deployspec/index".into());
+    let progress = shared.session().progress
+        && shared
+            .client
+            .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: token.clone(),
+            })
+            .await
+            .is_ok();
+    if progress {
+        send_progress(
+            &shared,
+            &token,
+            WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                title: "Indexing specs".into(),
+                cancellable: Some(false),
+                message: Some(ws.display(&ws.spec_root())),
+                percentage: None,
+            }),
+        )
+        .await;
+    }
+    let start = std::time::Instant::now();
+    let built = tokio::task::spawn_blocking(move || ws.build_index()).await;
+    let (mut index, errors) = match built {
+        Ok(r) => r,
+        Err(e) => {
+            warn!("indexing failed: {e}");
+            Default::default()
+        }
+    };
+    for (path, e) in &errors {
+        warn!("{}: {e}", path.display());
+    }
+    // Open buffers win over the files on disk.
+    let open: Vec<(PathBuf, String)> = shared
+        .docs
+        .all()
+        .iter()
+        .filter_map(|e| {
+            let d = e.doc();
+            Some((d.path.clone()?, d.rope.to_string()))
+        })
+        .collect();
+    for (path, text) in open {
+        if let Some(ws) = shared.spec_file(&workspace::absolute(&path)) {
+            if let Some(entry) = ws.entry(&path, &text) {
+                index.upsert(entry);
+            }
+        }
+    }
+    let n = index.len();
+    *lock(&shared.index) = index;
+    shared.publish_index();
+    info!(
+        specs = n,
+        unreadable = errors.len(),
+        ms = start.elapsed().as_millis() as u64,
+        "index built"
+    );
+    if progress {
+        send_progress(
+            &shared,
+            &token,
+            WorkDoneProgress::End(WorkDoneProgressEnd {
+                message: Some(format!("{n} specs")),
+            }),
+        )
+        .await;
+    }
+    let first = !*shared.index_ready.borrow();
+    shared.index_ready.send_replace(true);
+    if !first {
+        diagnostics::recheck(&shared, shared.docs.all());
+    }
+}
+
+async fn send_progress(shared: &Shared, token: &NumberOrString, value: WorkDoneProgress) {
+    shared
+        .client
+        .send_notification::<ProgressNotification>(ProgressParams {
+            token: token.clone(),
+            value: ProgressParamsValue::WorkDone(value),
+        })
+        .await;
+}
+
+/// Keeps the index current with an open buffer under the spec root (called after each check).
+pub fn note_buffer(shared: &Arc<Shared>, entry: &Arc<Entry>, checked: &Checked) {
+    let Some(text) = checked.text.as_deref() else {
+        return;
+    };
+    let Some(path) = entry.doc().path.clone() else {
+        return;
+    };
+    let abs = workspace::absolute(&path);
+    let Some(ws) = shared.spec_file(&abs) else {
+        return;
+    };
+    // The index entry comes from the head of the file only.
+    match checked.first_edit {
+        None => return,
+        Some(b) if b > head_len(text) => return,
+        Some(_) => {}
+    }
+    let new = ws.entry(&abs, text);
+    let mut changed = HashSet::new();
+    {
+        let mut index = lock(&shared.index);
+        let old = index
+            .entries()
+            .iter()
+            .find(|e| e.path == abs)
+            .map(|e| e.id.clone());
+        let did = match new {
+            Some(e) => {
+                let id = e.id.clone();
+                let did = index.upsert(e);
+                if did {
+                    changed.insert(id);
+                }
+                did
+            }
+            None => index.remove(&abs).is_some(),
+        };
+        if did {
+            changed.extend(old);
+        }
+    }
+    if !changed.is_empty() {
+        shared.publish_index();
+        affected(shared, &changed);
+    }
+}
+
+/// A generous bound on the part of a file the index entry is read from (front matter, title,
+/// metadata and the first paragraph): edits after it cannot change the entry.
+fn head_len(text: &str) -> usize {
+    const PREFIX: usize = 32 * 1024;
+    let mut end = text.len().min(PREFIX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let regions = crate::analysis::regions::split(&text[..end]);
+    if regions.len() <= 8 && end < text.len() {
+        return text.len();
+    }
+    regions.into_iter().take(8).last().map_or(0, |r| r.end)
+}
+
+/// Re-checks the open documents that reference one of `ids` or define one of them.
+pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
+    let hit: Vec<Arc<Entry>> = shared
+        .docs
+        .all()
+        .into_iter()
+        .filter(|e| {
+            e.last().is_none_or(|c| {
+                c.analysis.as_ref().is_some_and(|a| {
+                    a.model.spec_refs.iter().any(|r| ids.contains(&r.id))
+                        || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
+                })
+            })
+        })
+        .collect();
+    diagnostics::recheck(shared, hit);
+}
+
+/// A file on disk was created, changed or deleted (client watcher or our own).
+pub enum FileEvent {
+    Changed(PathBuf),
+    Deleted(PathBuf),
+}
+
+pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
+    let mut config_changed = false;
+    let mut changed = HashSet::new();
+    for ev in events {
+        let path = match &ev {
+            FileEvent::Changed(p) | FileEvent::Deleted(p) => p.clone(),
+        };
+        if path
+            .file_name()
+            .is_some_and(|n| n == crate::config::FILE_NAME)
+        {
+            config_changed = true;
+            continue;
+        }
+        if !path
+            .extension()
+            .is_some_and(|e| e == "md" || e == "markdown")
+        {
+            continue;
+        }
+        let abs = workspace::absolute(&path);
+        // Always the buffer, never the saved file: open documents are indexed from the buffer.
+        if open_path(&shared, &abs) {
+            continue;
+        }
+        match ev {
+            FileEvent::Deleted(_) => {
+                if let Some(id) = lock(&shared.index).remove(&abs) {
+                    changed.insert(id);
+                }
+            }
+            FileEvent::Changed(_) => {
+                let Some(ws) = shared.spec_file(&abs) else {
+                    continue;
+                };
+                let p = abs.clone();
+                let entry = tokio::task::spawn_blocking(move || match read_spec(&p) {
+                    Ok(text) => Ok(ws.entry(&p, &text)),
+                    Err(e) => Err(e.to_string()),
+                })
+                .await;
+                let mut index = lock(&shared.index);
+                let old = index
+                    .entries()
+                    .iter()
+                    .find(|e| e.path == abs)
+                    .map(|e| e.id.clone());
+                match entry {
+                    Ok(Ok(Some(e))) => {
+                        let id = e.id.clone();
+                        if index.upsert(e) {
+                            changed.insert(id);
+                            changed.extend(old);
+                        }
+                    }
+                    Ok(Ok(None)) => {
+                        changed.extend(index.remove(&abs));
+                    }
+                    Ok(Err(msg)) => {
+                        warn!("{}: {msg}", abs.display());
+                        changed.extend(index.remove(&abs));
+                    }
+                    Err(e) => warn!("{}: {e}", abs.display()),
+                }
+            }
+        }
+    }
+    if config_changed {
+        discover(&shared);
+        let before = shared.ctx().config.spec_root.clone();
+        reconfigure(shared.clone()).await;
+        if shared.ctx().config.spec_root == before {
+            // Same root, but the file may have changed prefixes or rules: index unchanged.
+        }
+    }
+    if !changed.is_empty() {
+        info!(ids = ?changed, "index updated from disk");
+        shared.publish_index();
+        affected(&shared, &changed);
+    }
+}
+
+fn open_path(shared: &Shared, abs: &Path) -> bool {
+    shared.docs.all().iter().any(|e| {
+        e.doc()
+            .path
+            .as_deref()
+            .is_some_and(|p| workspace::absolute(p) == abs)
+    })
+}
+
+/// A document was closed: the index goes back to the file on disk.
+pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
+    let abs = workspace::absolute(&path);
+    if shared.spec_file(&abs).is_none() {
+        return;
+    }
+    let ev = if abs.exists() {
+        FileEvent::Changed(abs)
+    } else {
+        FileEvent::Deleted(abs)
+    };
+    files_changed(shared, vec![ev]).await;
+}

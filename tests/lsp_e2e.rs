@@ -1,0 +1,240 @@
+//! End-to-end: the real binary over stdio. Encodings, exact ranges, incremental edits with
+//! versions, push and pull, bursts, shutdown.
+
+mod lsp_support;
+
+use std::time::Duration;
+
+use lsp_support::{codes, fixture_ws, summary, Init, TestServer};
+use serde_json::{json, Value};
+
+fn unicode_fixture() -> std::path::PathBuf {
+    fixture_ws().join("docs/specs/deployment-procedure/deploy-003-unicode.md")
+}
+
+fn export_fixture() -> std::path::PathBuf {
+    fixture_ws().join("docs/specs/deployment-procedure/deploy-001-export-prod.md")
+}
+
+fn start(encodings: Vec<&'static str>, pull: bool) -> TestServer {
+    TestServer::start(Init {
+        encodings,
+        pull,
+        root: Some(fixture_ws()),
+        ..Init::default()
+    })
+}
+
+fn dp030(diags: &[Value]) -> Vec<[u64; 4]> {
+    summary(diags)
+        .into_iter()
+        .filter(|(c, _)| c == "DP030")
+        .map(|(_, r)| r)
+        .collect()
+}
+
+#[test]
+fn utf16_is_the_default_and_ranges_count_utf16_units() {
+    let mut s = start(vec!["utf-16"], false);
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(
+        s.init_result["capabilities"]["textDocumentSync"]["change"],
+        2
+    );
+    assert!(s.init_result["capabilities"]["diagnosticProvider"].is_null());
+    let uri = s.open(&unicode_fixture(), 1);
+    let diags = s.diagnostics(&uri, 1);
+    // Emoji before the reference (surrogate pairs), CJK, a combining mark.
+    assert_eq!(
+        dp030(&diags),
+        vec![[6, 23, 6, 30], [7, 26, 7, 33], [8, 33, 8, 40]]
+    );
+    let d = diags.iter().find(|d| d["code"] == "DP030").unwrap();
+    assert_eq!(d["source"], "deployspec");
+    assert_eq!(d["severity"], 1);
+    assert!(d["message"].as_str().unwrap().contains("CMP-999"), "{d}");
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn utf8_when_offered_and_ranges_count_bytes() {
+    let mut s = start(vec!["utf-8", "utf-16"], false);
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-8");
+    let uri = s.open(&unicode_fixture(), 1);
+    let diags = s.diagnostics(&uri, 1);
+    assert_eq!(
+        dp030(&diags),
+        vec![[6, 36, 6, 43], [7, 36, 7, 43], [8, 34, 8, 41]]
+    );
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn no_encodings_offered_means_utf16() {
+    let s = start(vec![], false);
+    assert_eq!(s.init_result["capabilities"]["positionEncoding"], "utf-16");
+}
+
+#[test]
+fn incremental_edits_update_diagnostics_with_versions() {
+    let mut s = start(vec!["utf-16"], false);
+    let uri = s.open(&unicode_fixture(), 1);
+    assert_eq!(dp030(&s.diagnostics(&uri, 1)).len(), 3);
+    // Fix CMP-999 → CMP-001 (replace "999" after the emoji line's prefix).
+    s.change(
+        &uri,
+        2,
+        json!([{"range": {"start": {"line": 6, "character": 27}, "end": {"line": 6, "character": 30}}, "text": "001"}]),
+    );
+    assert_eq!(
+        dp030(&s.diagnostics(&uri, 2)),
+        vec![[7, 26, 7, 33], [8, 33, 8, 40]]
+    );
+    // Two changes in one notification, applied in sequence: insert a line at the top of the
+    // body, then delete the 👍🏽 (4 UTF-16 units) on what is now line 8.
+    s.change(
+        &uri,
+        3,
+        json!([
+            {"range": {"start": {"line": 6, "character": 0}, "end": {"line": 6, "character": 0}}, "text": "新しい [CMP-555]\n"},
+            {"range": {"start": {"line": 8, "character": 19}, "end": {"line": 8, "character": 24}}, "text": ""}
+        ]),
+    );
+    assert_eq!(
+        dp030(&s.diagnostics(&uri, 3)),
+        vec![[6, 5, 6, 12], [8, 21, 8, 28], [9, 33, 9, 40]]
+    );
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn pull_mode_answers_requests_and_never_pushes() {
+    let mut s = start(vec!["utf-16"], true);
+    let caps = &s.init_result["capabilities"]["diagnosticProvider"];
+    assert_eq!(caps["workspaceDiagnostics"], true, "{caps}");
+    let uri = s.open(&unicode_fixture(), 1);
+    let diags = s.pull(&uri);
+    assert_eq!(dp030(&diags).len(), 3);
+    s.change(
+        &uri,
+        2,
+        json!([{"range": {"start": {"line": 6, "character": 27}, "end": {"line": 6, "character": 30}}, "text": "001"}]),
+    );
+    assert_eq!(dp030(&s.pull(&uri)).len(), 2);
+    // Unchanged since the last pull: the server says so.
+    let first = s.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let id = first["result"]["resultId"].clone();
+    let again = s.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+    );
+    assert_eq!(again["result"]["kind"], "unchanged", "{again}");
+    // Workspace pull covers unopened specs too.
+    let ws = s.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let items = ws["result"]["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|i| i["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("deploy-001-export-prod.md")),
+        "{ws}"
+    );
+    assert!(items.iter().any(|i| i["uri"] == uri && i["version"] == 2));
+    let pushed = s.drain(
+        "textDocument/publishDiagnostics",
+        Duration::from_millis(300),
+    );
+    assert!(pushed.is_empty(), "pull client got pushes: {pushed:?}");
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn close_clears_pushed_diagnostics() {
+    let mut s = start(vec!["utf-16"], false);
+    let uri = s.open(&export_fixture(), 1);
+    assert!(!s.diagnostics(&uri, 1).is_empty());
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let p = s.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+    });
+    assert!(p["version"].is_null());
+    // Reopening starts over at the new version.
+    s.open(&export_fixture(), 1);
+    assert!(!s.diagnostics(&uri, 1).is_empty());
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn a_burst_of_edits_ends_in_the_right_text_and_the_last_version() {
+    let mut s = start(vec!["utf-16"], false);
+    let path = export_fixture();
+    let uri = s.open(&path, 1);
+    s.diagnostics(&uri, 1);
+    // Type "[CMP-777] " one character at a time at the start of line 6 (prose), without waiting,
+    // then delete the last five characters one by one.
+    let typed = "[CMP-777] ";
+    let mut version = 1;
+    for (i, ch) in typed.chars().enumerate() {
+        version += 1;
+        s.change(
+            &uri,
+            version,
+            json!([{"range": {"start": {"line": 5, "character": i}, "end": {"line": 5, "character": i}}, "text": ch.to_string()}]),
+        );
+    }
+    for i in (5..typed.len()).rev() {
+        version += 1;
+        s.change(
+            &uri,
+            version,
+            json!([{"range": {"start": {"line": 5, "character": i}, "end": {"line": 5, "character": i + 1}}, "text": ""}]),
+        );
+    }
+    let got = s.diagnostics(&uri, version);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = original.split_inclusive('\n').collect();
+    let edited = format!("[CMP-{}", lines[5]);
+    lines[5] = &edited;
+    let expected = lsp_support::expected_diagnostics(&path, &lines.concat(), "utf-16");
+    assert_eq!(lsp_support::sorted(got), lsp_support::sorted(expected));
+    // No publish for an older version arrives after the newest.
+    let late = s.drain(
+        "textDocument/publishDiagnostics",
+        Duration::from_millis(300),
+    );
+    assert!(
+        late.iter()
+            .all(|p| p["uri"] != uri || p["version"].as_i64() >= Some(version as i64)),
+        "{late:?}"
+    );
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn shutdown_then_exit_is_status_zero_and_exit_alone_is_one() {
+    let s = start(vec!["utf-16"], false);
+    assert_eq!(s.shutdown().code(), Some(0));
+    let mut s = start(vec!["utf-16"], false);
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit().code(), Some(1));
+}
+
+#[test]
+fn codes_on_a_full_fixture() {
+    let mut s = start(vec!["utf-16"], false);
+    let uri = s.open(&export_fixture(), 1);
+    let c = codes(&s.diagnostics(&uri, 1));
+    for expected in ["DP010", "DP022", "DP023", "DP030", "DP040"] {
+        assert!(
+            c.iter().any(|x| x == expected),
+            "{expected} missing in {c:?}"
+        );
+    }
+    assert!(s.shutdown().success());
+}

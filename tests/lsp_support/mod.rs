@@ -1,0 +1,470 @@
+//! A small typed LSP client for end-to-end tests: spawns the real `deployspec server`, speaks
+//! JSON-RPC over its stdio, answers the server's requests, and bounds every wait with a timeout
+//! so no test can hang.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp_support/fixtures")
+}
+
+pub fn fixture_ws() -> PathBuf {
+    fixtures().join("ws")
+}
+
+pub fn uri(path: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    format!("file://{}", abs.display())
+}
+
+/// How to start and initialise a session.
+#[derive(Clone)]
+pub struct Init {
+    /// Encodings the client offers, in order (`general.positionEncodings`); empty = omit.
+    pub encodings: Vec<&'static str>,
+    /// Offer pull diagnostics (`textDocument.diagnostic`).
+    pub pull: bool,
+    /// Offer dynamic registration of watched files.
+    pub watch: bool,
+    /// Offer `workspace/configuration`, answered with `settings`.
+    pub settings: Option<Value>,
+    pub root: Option<PathBuf>,
+    pub env: Vec<(&'static str, &'static str)>,
+}
+
+impl Default for Init {
+    fn default() -> Self {
+        Init {
+            encodings: vec!["utf-16"],
+            pull: false,
+            watch: true,
+            settings: None,
+            root: None,
+            env: Vec::new(),
+        }
+    }
+}
+
+pub struct TestServer {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Notifications read but not consumed yet.
+    queue: VecDeque<Value>,
+    settings: Arc<Mutex<Value>>,
+    stderr: Arc<Mutex<String>>,
+    /// Server requests seen (method names), in order.
+    pub server_requests: Vec<String>,
+    pub init_result: Value,
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            len = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut buf = vec![0; len?];
+    r.read_exact(&mut buf).ok()?;
+    Some(serde_json::from_slice(&buf).expect("server wrote invalid JSON on stdout"))
+}
+
+impl TestServer {
+    pub fn spawn(init: &Init) -> TestServer {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_deployspec"));
+        cmd.arg("server")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env("DEPLOYSPEC_LOG", "debug");
+        if let Some(root) = &init.root {
+            cmd.current_dir(root);
+        }
+        for (k, v) in &init.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn deployspec server");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(v) = read_message(&mut r) {
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stderr_pipe);
+            let mut line = String::new();
+            while r.read_line(&mut line).unwrap_or(0) > 0 {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        TestServer {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            queue: VecDeque::new(),
+            settings: Arc::new(Mutex::new(init.settings.clone().unwrap_or(Value::Null))),
+            stderr,
+            server_requests: Vec::new(),
+            init_result: Value::Null,
+        }
+    }
+
+    /// Spawns and completes `initialize` / `initialized`.
+    pub fn start(init: Init) -> TestServer {
+        let mut s = TestServer::spawn(&init);
+        let mut caps = json!({
+            "textDocument": {
+                "synchronization": {"dynamicRegistration": false},
+                "publishDiagnostics": {"versionSupport": true}
+            },
+            "workspace": {
+                "didChangeWatchedFiles": {"dynamicRegistration": init.watch},
+                "configuration": init.settings.is_some(),
+                "diagnostics": {"refreshSupport": true},
+                "workspaceFolders": true
+            },
+            "window": {"workDoneProgress": true}
+        });
+        if !init.encodings.is_empty() {
+            caps["general"] = json!({"positionEncodings": init.encodings});
+        }
+        if init.pull {
+            caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+        }
+        let root = init.root.clone().map(|r| uri(&r));
+        let folders = root
+            .as_ref()
+            .map(|u| json!([{"uri": u, "name": "ws"}]))
+            .unwrap_or(Value::Null);
+        let r = s.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root,
+                "workspaceFolders": folders,
+                "capabilities": caps,
+                "clientInfo": {"name": "deployspec-tests"}
+            }),
+        );
+        s.init_result = r["result"].clone();
+        assert!(r.get("error").is_none(), "initialize failed: {r}");
+        s.notify("initialized", json!({}));
+        s
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn set_settings(&self, v: Value) {
+        *self.settings.lock().unwrap() = v;
+    }
+
+    pub fn send(&mut self, v: &Value) {
+        let body = serde_json::to_string(v).unwrap();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{}", body.len(), body).as_bytes());
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to server");
+        self.stdin.flush().unwrap();
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Sends a request and waits for its response (the whole response object).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    pub fn response(&mut self, id: i64) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        // Responses are never queued (only notifications are), so read until it arrives.
+        loop {
+            let m = self.recv_until(deadline).unwrap_or_else(|| {
+                panic!(
+                    "no response to request {id} within {TIMEOUT:?}\nstderr:\n{}",
+                    self.stderr()
+                )
+            });
+            if m.get("method").is_none() && m["id"] == json!(id) {
+                return m;
+            }
+            if m.get("method").is_some() {
+                self.queue.push_back(m);
+            }
+        }
+    }
+
+    /// Reads the next message, answering server requests on the way.
+    fn recv_until(&mut self, deadline: Instant) -> Option<Value> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = match self.rx.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            };
+            if m.get("method").is_some() && m.get("id").is_some() {
+                self.answer(&m);
+                continue;
+            }
+            return Some(m);
+        }
+    }
+
+    fn answer(&mut self, req: &Value) {
+        let method = req["method"].as_str().unwrap_or("").to_string();
+        let result = match method.as_str() {
+            "workspace/configuration" => {
+                let n = req["params"]["items"].as_array().map_or(1, |a| a.len());
+                let s = self.settings.lock().unwrap().clone();
+                Value::Array(vec![s; n])
+            }
+            _ => Value::Null,
+        };
+        self.server_requests.push(method);
+        let id = req["id"].clone();
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+    }
+
+    /// Waits for a notification `method` whose params satisfy `pred`; others are kept.
+    pub fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.try_wait_for(method, TIMEOUT, pred).unwrap_or_else(|| {
+            panic!(
+                "no {method} notification matched within {TIMEOUT:?}\nstderr:\n{}",
+                self.stderr()
+            )
+        })
+    }
+
+    pub fn try_wait_for(
+        &mut self,
+        method: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        if let Some(i) = self
+            .queue
+            .iter()
+            .position(|m| m["method"] == method && pred(&m["params"]))
+        {
+            return self.queue.remove(i).map(|m| m["params"].clone());
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let m = self.recv_until(deadline)?;
+            if m["method"] == method && pred(&m["params"]) {
+                return Some(m["params"].clone());
+            }
+            if m.get("method").is_some() {
+                self.queue.push_back(m);
+            }
+        }
+    }
+
+    /// All notifications `method` that arrive within `quiet` of each other (drains the queue).
+    pub fn drain(&mut self, method: &str, quiet: Duration) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        let queued: Vec<Value> = self.queue.drain(..).collect();
+        for m in queued {
+            if m["method"] == method {
+                out.push(m["params"].clone());
+            } else {
+                self.queue.push_back(m);
+            }
+        }
+        while let Some(m) = self.recv_until(Instant::now() + quiet) {
+            if m["method"] == method {
+                out.push(m["params"].clone());
+            } else if m.get("method").is_some() {
+                self.queue.push_back(m);
+            }
+        }
+        out
+    }
+
+    pub fn open(&mut self, path: &Path, version: i32) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        self.open_text(&uri(path), &text, version)
+    }
+
+    pub fn open_text(&mut self, uri: &str, text: &str, version: i32) -> String {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": version, "text": text}}),
+        );
+        uri.to_string()
+    }
+
+    /// Applies content changes `[(range, text)]` (range = `[[l, c], [l, c]]` or null).
+    pub fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    /// Waits for pushed diagnostics of `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i32) -> Vec<Value> {
+        let p = self.wait_for("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && p["version"] == json!(version)
+        });
+        p["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Pulls diagnostics of `uri` (full report items).
+    pub fn pull(&mut self, uri: &str) -> Vec<Value> {
+        let r = self.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert!(r.get("error").is_none(), "pull failed: {r}");
+        assert_eq!(r["result"]["kind"], "full", "{r}");
+        r["result"]["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// `shutdown` then `exit`; returns the exit status (bounded wait).
+    pub fn shutdown(mut self) -> ExitStatus {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "shutdown failed: {r}");
+        self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("server did not exit\nstderr:\n{}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `(code, [start line, start col, end line, end col])` of each diagnostic, for compact asserts.
+pub fn summary(diags: &[Value]) -> Vec<(String, [u64; 4])> {
+    let mut v: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                [
+                    r["start"]["line"].as_u64().unwrap(),
+                    r["start"]["character"].as_u64().unwrap(),
+                    r["end"]["line"].as_u64().unwrap(),
+                    r["end"]["character"].as_u64().unwrap(),
+                ],
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// What the server must report for `text` at `path`: the analysis core run directly, as
+/// `deployspec check` runs it (same configuration discovery, same index), converted with the
+/// server's own conversion.
+pub fn expected_diagnostics(path: &Path, text: &str, encoding: &str) -> Vec<Value> {
+    use deployspec::analysis::{analyze_text, Input};
+    use deployspec::position::Encoding;
+    use deployspec::workspace::{absolute, Workspace};
+    let abs = absolute(path);
+    let ws = Workspace::discover(&abs);
+    let (mut index, _) = ws.build_index();
+    if let Some(e) = ws.entry(&abs, text) {
+        index.upsert(e);
+    }
+    let a = analyze_text(&Input {
+        text,
+        path: Some(&abs),
+        explicit: false,
+        config: &ws.config,
+        index: &index,
+    });
+    let enc = if encoding == "utf-8" {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
+    let diags = deployspec::lsp::convert::diagnostics(text, &a.findings, enc);
+    diags
+        .into_iter()
+        .map(|d| serde_json::to_value(d).unwrap())
+        .collect()
+}
+
+/// Diagnostics in a canonical order, for equality checks.
+pub fn sorted(mut v: Vec<Value>) -> Vec<Value> {
+    v.sort_by_key(|d| d.to_string());
+    v
+}
