@@ -221,6 +221,15 @@ impl TestServer {
     }
 
     pub fn response(&mut self, id: i64) -> Value {
+        self.response_to(json!(id))
+    }
+
+    /// The error response the server sends for a message it could not parse (id null).
+    pub fn response_null_id(&mut self) -> Value {
+        self.response_to(Value::Null)
+    }
+
+    fn response_to(&mut self, id: Value) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         // Responses are never queued (only notifications are), so read until it arrives.
         loop {
@@ -230,7 +239,7 @@ impl TestServer {
                     self.stderr()
                 )
             });
-            if m.get("method").is_none() && m["id"] == json!(id) {
+            if m.get("method").is_none() && m["id"] == id {
                 return m;
             }
             if m.get("method").is_some() {

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use crate::diagnostic::{Finding, Severity};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{self, Encoding, LineIndex};
 
 pub const SOURCE: &str = "deployspec";
 
@@ -42,11 +42,20 @@ pub fn diagnostics(text: &str, findings: &[Finding], enc: Encoding) -> Vec<Diagn
     if findings.is_empty() {
         return Vec::new();
     }
-    let lines = LineIndex::new(text);
+    // One sweep over the text for all positions: no line table of the whole document.
+    let offsets: Vec<usize> = findings
+        .iter()
+        .flat_map(|f| [f.range.start, f.range.end.max(f.range.start)])
+        .collect();
+    let pos = position::positions(text, &offsets, enc);
     findings
         .iter()
-        .map(|f| Diagnostic {
-            range: range(&lines, text, f.range.clone(), enc),
+        .zip(pos.chunks_exact(2))
+        .map(|(f, p)| Diagnostic {
+            range: Range {
+                start: Position::new(p[0].line, p[0].col),
+                end: Position::new(p[1].line, p[1].col),
+            },
             severity: Some(severity(f.severity)),
             code: Some(NumberOrString::String(f.rule.code().to_string())),
             code_description: None,

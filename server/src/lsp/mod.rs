@@ -6,12 +6,15 @@
 //! - [`convert`]: findings → LSP diagnostics, encodings, URIs (positions via `crate::position`).
 //! - [`workspace_index`]: configuration, the background index, file changes.
 //! - [`watch`]: the fallback file watcher.
+//! - [`transport`]: a tolerant reader in front of the framing (malformed input never ends the
+//!   session).
 
 pub mod convert;
 pub mod diagnostics;
 pub mod documents;
 pub mod server;
 pub mod state;
+pub mod transport;
 pub mod watch;
 pub mod workspace_index;
 
@@ -40,8 +43,12 @@ pub fn run_stdio() -> ExitCode {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::new(|client| server::Backend::new(client, flag));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        let (service, socket) = LspService::build(|client| server::Backend::new(client, flag))
+            .custom_method(transport::INVALID_MESSAGE, server::Backend::invalid_message)
+            .finish();
+        let (input, sanitized) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(transport::sanitize(tokio::io::stdin(), input));
+        Server::new(sanitized, tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });

@@ -41,6 +41,17 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Answers a message the transport could not pass on (see `transport`).
+    pub async fn invalid_message(&self, params: super::transport::InvalidMessage) -> Result<()> {
+        Err(Error {
+            code: params.code.into(),
+            message: params.message.into(),
+            data: None,
+        })
+    }
+}
+
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -1,0 +1,146 @@
+//! A tolerant reader in front of tower-lsp-server's framing.
+//!
+//! tower-lsp-server stops reading input after the first undecodable message (its framed reader
+//! ends the stream on a decode error), so one malformed message would end the session. This
+//! reader parses the `Content-Length` framing itself, passes every well-formed JSON-RPC message
+//! through unchanged, and replaces a malformed one with a request to [`INVALID_MESSAGE`], which
+//! the server answers with the JSON-RPC error the client should have got (-32700 parse error or
+//! -32600 invalid request).
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tower_lsp_server::jsonrpc::{Request, Response};
+use tracing::warn;
+
+/// The internal method a malformed message is turned into.
+pub const INVALID_MESSAGE: &str = "deployspec/invalidMessage";
+
+/// Largest message accepted (a 10 MB document, JSON-escaped, with room to spare).
+const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+/// Reads framed messages from `input` and writes sanitized frames to `output` until the input
+/// ends.
+pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
+    let mut r = BufReader::new(input);
+    loop {
+        let body = match read_frame(&mut r).await {
+            Frame::Eof => break,
+            Frame::Body(b) => b,
+            Frame::Bad(why) => {
+                warn!("malformed message header: {why}");
+                substitute(Value::Null, -32700, &why)
+            }
+        };
+        let body = check(body);
+        let head = format!("Content-Length: {}\r\n\r\n", body.len());
+        if output.write_all(head.as_bytes()).await.is_err()
+            || output.write_all(&body).await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = output.shutdown().await;
+}
+
+enum Frame {
+    Eof,
+    Body(Vec<u8>),
+    Bad(String),
+}
+
+async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
+    let mut len: Option<usize> = None;
+    let mut bad: Option<String> = None;
+    let mut seen = false;
+    loop {
+        let mut line = Vec::new();
+        match r.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return Frame::Eof,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if seen {
+                break;
+            }
+            continue;
+        }
+        seen = true;
+        if let Some((name, value)) = text.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                match value.trim().parse::<usize>() {
+                    Ok(n) if n <= MAX_MESSAGE => len = Some(n),
+                    Ok(n) => bad = Some(format!("message of {n} bytes is over the limit")),
+                    Err(_) => bad = Some(format!("bad Content-Length `{}`", value.trim())),
+                }
+            }
+        } else {
+            bad = Some(format!("not a header: `{}`", truncate(text)));
+        }
+    }
+    if let Some(why) = bad {
+        // Skip the body if its length is known, so the next frame starts cleanly.
+        if let Some(n) = len {
+            let mut sink = vec![0; n];
+            let _ = r.read_exact(&mut sink).await;
+        }
+        return Frame::Bad(why);
+    }
+    let Some(n) = len else {
+        return Frame::Bad("message without Content-Length".into());
+    };
+    let mut body = vec![0; n];
+    if r.read_exact(&mut body).await.is_err() {
+        return Frame::Eof;
+    }
+    Frame::Body(body)
+}
+
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The body itself when it is a JSON-RPC message tower-lsp-server can decode, else the
+/// substitute request that makes the server answer with the right error.
+fn check(body: Vec<u8>) -> Vec<u8> {
+    if serde_json::from_slice::<Response>(&body).is_ok()
+        || serde_json::from_slice::<Request>(&body).is_ok()
+    {
+        return body;
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(v) => {
+            let id = match v.get("id") {
+                Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+                _ => Value::Null,
+            };
+            warn!("invalid JSON-RPC message: {}", truncate(&v.to_string()));
+            substitute(id, -32600, "not a valid JSON-RPC 2.0 message")
+        }
+        Err(e) => {
+            warn!("message is not JSON: {e}");
+            substitute(Value::Null, -32700, &format!("not JSON: {e}"))
+        }
+    }
+}
+
+fn substitute(id: Value, code: i64, message: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": INVALID_MESSAGE,
+        "params": {"code": code, "message": message},
+    }))
+    .unwrap_or_default()
+}
+
+/// The params of [`INVALID_MESSAGE`].
+#[derive(serde::Deserialize)]
+pub struct InvalidMessage {
+    pub code: i64,
+    pub message: String,
+}
