@@ -62,6 +62,12 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         )
         .await;
     *last = Some(checked.version);
+    debug!(
+        uri = entry.uri.as_str(),
+        version = checked.version,
+        count = checked.diagnostics.len(),
+        "published"
+    );
 }
 
 /// Clears the diagnostics of a closed document (push mode).

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{
     NumberOrString, ProgressParams, ProgressParamsValue, WorkDoneProgress, WorkDoneProgressBegin,
     WorkDoneProgressCreateParams, WorkDoneProgressEnd,
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::config::Config;
 use crate::workspace::{self, read_spec, Workspace};
@@ -71,8 +71,10 @@ pub async fn reconfigure(shared: Arc<Shared>) {
     let config = Arc::new(effective_config(&shared));
     let old = shared.ctx().config.clone();
     if *old == *config {
+        debug!("configuration unchanged");
         return;
     }
+    info!("configuration changed: re-checking open documents");
     {
         // The spec root of the index follows the effective configuration.
         let mut state = lock(&shared.config);
