@@ -157,10 +157,7 @@ fn capabilities(session: &Session) -> ServerCapabilities {
 
 /// Settings sent with `didChangeConfiguration`: `{ "deployspec": {...} }` or the section itself.
 fn settings_in(v: &Value) -> Option<Value> {
-    match v.get("deployspec") {
-        Some(s) => Some(s.clone()),
-        None => None,
-    }
+    v.get("deployspec").cloned()
 }
 
 async fn fetch_settings(shared: &Shared) -> Option<Value> {

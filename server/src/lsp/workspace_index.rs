@@ -244,7 +244,7 @@ fn head_len(text: &str) -> usize {
     if regions.len() <= 8 && end < text.len() {
         return text.len();
     }
-    regions.into_iter().take(8).last().map_or(0, |r| r.end)
+    regions.get(7).or(regions.last()).map_or(0, |r| r.end)
 }
 
 /// Re-checks the open documents that reference one of `ids` or define one of them.
