@@ -193,3 +193,39 @@ fn stdout_carries_only_protocol_even_with_debug_logging() {
     assert!(s.stderr().contains("DEBUG"), "logs go to stderr");
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn cancelled_requests_are_answered_and_the_server_keeps_serving() {
+    let mut s = start_with(Init {
+        pull: true,
+        ..Init::default()
+    });
+    let text = std::fs::read_to_string(
+        fixture_ws().join("docs/specs/deployment-procedure/deploy-002-generated.md"),
+    )
+    .unwrap()
+    .repeat(8);
+    let u = s.open_text("file:///tmp/deploy-big.md", &text, 1);
+    // Change, pull, and cancel the pull at once: the answer is the result or "cancelled".
+    s.change(
+        &u,
+        2,
+        json!([{"text": format!("{text}\nmore [CMP-999]\n")}]),
+    );
+    let id = s.send_request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
+    s.notify("$/cancelRequest", json!({"id": id}));
+    let r = s.response(id);
+    assert!(
+        r.get("result").is_some() || r["error"]["code"] == -32800,
+        "{r}"
+    );
+    // The next pull sees the latest text.
+    let d = s.pull(&u);
+    assert!(d
+        .iter()
+        .any(|d| d["message"].as_str().unwrap().contains("CMP-999")));
+    assert!(s.shutdown().success());
+}
