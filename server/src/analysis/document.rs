@@ -32,46 +32,12 @@ fn hash(s: &str) -> u64 {
 }
 
 impl RegionCache {
-    fn get(&self, key: u64, text: &str) -> Option<(Arc<str>, Arc<Facts>)> {
+    fn get(&self, key: u64, text: &str) -> Option<Arc<Facts>> {
         self.entries
             .get(&key)?
             .iter()
             .find(|(t, _)| &**t == text)
-            .cloned()
-    }
-}
-
-/// With at least this many regions to parse (opening a document), they are parsed in parallel
-/// first; facts depend only on region text, so the result is the same.
-const PARALLEL_MIN: usize = 32;
-
-fn prefill(
-    text: &str,
-    regions: &[Range<usize>],
-    old: &RegionCache,
-    next: &mut RegionCache,
-    stats: &mut ParseStats,
-) {
-    use rayon::prelude::*;
-    let misses: Vec<&str> = regions
-        .iter()
-        .map(|r| &text[r.clone()])
-        .filter(|s| old.get(hash(s), s).is_none())
-        .collect();
-    if misses.len() < PARALLEL_MIN {
-        return;
-    }
-    let parsed: Vec<(u64, &str, Facts)> = misses
-        .par_iter()
-        .map(|s| (hash(s), *s, syntax::parse(s)))
-        .collect();
-    for (key, s, f) in parsed {
-        let slot = next.entries.entry(key).or_default();
-        if !slot.iter().any(|(t, _)| &**t == s) {
-            stats.parsed += 1;
-            stats.parsed_bytes += s.len();
-            slot.push((Arc::from(s), Arc::new(f)));
-        }
+            .map(|(_, f)| f.clone())
     }
 }
 
@@ -82,7 +48,6 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     let mut next = RegionCache::default();
     let mut facts = Facts::default();
     let mut stats = ParseStats::default();
-    prefill(text, &regions, cache, &mut next, &mut stats);
     let mut i = 0;
     while i < regions.len() {
         let mut r: Range<usize> = regions[i].clone();
@@ -111,18 +76,17 @@ fn region_facts(
 ) -> Arc<Facts> {
     let s = &text[r];
     let key = hash(s);
-    // Reuse the cached key text too: a keystroke then allocates nothing for unchanged regions.
-    let (t, f) = match old.get(key, s).or_else(|| next.get(key, s)) {
-        Some(hit) => hit,
+    let f = match old.get(key, s).or_else(|| next.get(key, s)) {
+        Some(f) => f,
         None => {
             stats.parsed += 1;
             stats.parsed_bytes += s.len();
-            (Arc::from(s), Arc::new(syntax::parse(s)))
+            Arc::new(syntax::parse(s))
         }
     };
     let slot = next.entries.entry(key).or_default();
-    if !slot.iter().any(|(x, _)| **x == *s) {
-        slot.push((t, f.clone()));
+    if !slot.iter().any(|(t, _)| &**t == s) {
+        slot.push((Arc::from(s), f.clone()));
     }
     f
 }

@@ -737,9 +737,8 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .min()
             .unwrap_or(text.len());
         let next_step = heads.get(i + 1).map_or(usize::MAX, |n| n.head.start);
-        // Headings and labels are sorted by start: search from the step instead of the top.
-        let from = m.headings.partition_point(|n| n.range.start < h.head.end);
-        let next_heading = m.headings[from..]
+        let next_heading = m
+            .headings
             .iter()
             .find(|n| {
                 n.range.start >= h.head.end && h.level.is_none_or(|lvl| n.level <= lvl)
@@ -750,11 +749,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         let mut time = TimeEstimate::Missing;
         let mut has_command = false;
         let mut has_verification = false;
-        let first_label = m.labels.partition_point(|l| l.line.start < body.start);
-        for l in m.labels[first_label..]
-            .iter()
-            .take_while(|l| l.line.start < body.end)
-        {
+        for l in m.labels.iter().filter(|l| body.contains(&l.line.start)) {
             match l.label.as_str() {
                 "time" | "duration" | "estimated time" | "eta" | "estimated duration"
                 | "time estimate" => {
