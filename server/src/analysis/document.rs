@@ -11,10 +11,13 @@ use std::hash::Hasher;
 use super::regions;
 use super::syntax::{self, Facts};
 
+/// Region texts sharing one hash, each with its facts.
+type Bucket = Vec<(Arc<str>, Arc<Facts>)>;
+
 /// Facts of recently seen regions, keyed by their text.
 #[derive(Default)]
 pub struct RegionCache {
-    entries: FxHashMap<u64, Vec<(Arc<str>, Arc<Facts>)>>,
+    entries: FxHashMap<u64, Bucket>,
 }
 
 /// What one parse did: how many regions there were and how many had to be parsed.

@@ -37,7 +37,10 @@ impl FileKind {
             .map(|n| n.to_string_lossy().to_string());
         let deployment = explicit
             || fm.and_then(|f| f.get("type")) == Some("deployment-procedure")
-            || path.is_some_and(|p| p.components().any(|c| c.as_os_str() == "deployment-procedure"))
+            || path.is_some_and(|p| {
+                p.components()
+                    .any(|c| c.as_os_str() == "deployment-procedure")
+            })
             || name.as_deref().is_some_and(|n| n.starts_with("deploy-"));
         let id = fm
             .and_then(|f| f.get("id"))
@@ -123,7 +126,11 @@ fn apply_config_and_suppressions(
     let mut spans: Vec<(usize, usize, Vec<Rule>, bool)> = Vec::new();
     let mut open: Vec<(usize, Vec<Rule>, bool)> = Vec::new();
     for s in &model.suppressions {
-        let rules: Vec<Rule> = s.rules.iter().filter_map(|(n, _)| Rule::lookup(n)).collect();
+        let rules: Vec<Rule> = s
+            .rules
+            .iter()
+            .filter_map(|(n, _)| Rule::lookup(n))
+            .collect();
         let all = s.rules.is_empty();
         let end_line = lines.line_of(s.range.end.saturating_sub(1));
         match s.kind {

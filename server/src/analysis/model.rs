@@ -431,7 +431,10 @@ pub fn split_label(line: &str) -> Option<(String, usize)> {
     if after.starts_with(|c: char| !(c.is_whitespace() || c == '*' || c == '_')) {
         return None;
     }
-    let closing = after.bytes().take_while(|&b| b == b'*' || b == b'_').count();
+    let closing = after
+        .bytes()
+        .take_while(|&b| b == b'*' || b == b'_')
+        .count();
     let value = &after[closing..];
     let value_lead = value.len() - value.trim_start().len();
     Some((
@@ -740,9 +743,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         let next_heading = m
             .headings
             .iter()
-            .find(|n| {
-                n.range.start >= h.head.end && h.level.is_none_or(|lvl| n.level <= lvl)
-            })
+            .find(|n| n.range.start >= h.head.end && h.level.is_none_or(|lvl| n.level <= lvl))
             .map_or(usize::MAX, |n| n.range.start);
         let end = area_end.min(next_step).min(next_heading).max(h.head.end);
         let body = h.head.end..end;
@@ -834,9 +835,9 @@ fn collect_step_refs(text: &str, facts: &Facts, m: &mut SpecModel) {
                 let end = start + 4 + gap + digits;
                 let abs_start = start;
                 // Skip the `Step N` that opens a bold title (`**Step 3: …**`).
-                let opens_title = own
-                    .iter()
-                    .any(|&t| t == abs_start || (t + 2 == abs_start && text[t..].starts_with("**")));
+                let opens_title = own.iter().any(|&t| {
+                    t == abs_start || (t + 2 == abs_start && text[t..].starts_with("**"))
+                });
                 if opens_title {
                     continue;
                 }
@@ -967,7 +968,14 @@ fn collect_troubleshooting(m: &mut SpecModel) {
             range,
             has_symptoms: has(&["symptom"]),
             has_diagnosis: has(&["diagnos", "cause", "investigat"]),
-            has_fix: has(&["fix", "recover", "resolution", "resolve", "solution", "remediat"]),
+            has_fix: has(&[
+                "fix",
+                "recover",
+                "resolution",
+                "resolve",
+                "solution",
+                "remediat",
+            ]),
         });
     }
 }
@@ -980,7 +988,10 @@ mod tests {
     fn labels() {
         assert_eq!(split_label("Time: ~5 min"), Some(("time".into(), 6)));
         assert_eq!(split_label("**Time**: 5m"), Some(("time".into(), 10)));
-        assert_eq!(split_label("**Estimated time:** 5m"), Some(("estimated time".into(), 20)));
+        assert_eq!(
+            split_label("**Estimated time:** 5m"),
+            Some(("estimated time".into(), 20))
+        );
         assert_eq!(split_label("see http://x"), None);
         assert_eq!(split_label("Run `a:b`"), None);
     }

@@ -41,7 +41,7 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
                     || prev_blank
                     || (lines_in_region >= LIST_SPLIT_MIN_LINES
                         && is_bullet_item(content)
-                        && content_hash(content) % 4 == 0));
+                        && content_hash(content).is_multiple_of(4)));
             if cut {
                 cuts.push(offset);
                 lines_in_region = 0;
@@ -213,8 +213,7 @@ fn is_bullet_item(line: &str) -> bool {
     let b = line.as_bytes();
     matches!(b.first(), Some(b'-' | b'*' | b'+'))
         && b.get(1) == Some(&b' ')
-        && b
-            .get(2)
+        && b.get(2)
             .is_some_and(|c| !matches!(c, b' ' | b'\t' | b'-' | b'*' | b'_' | b'+'))
 }
 
@@ -249,7 +248,9 @@ mod tests {
     fn no_boundary_inside_fences_html_or_front_matter() {
         let text = "---\nid: X\n\ntitle: y\n---\n# T\n\n```\n# not a heading\n\ncode\n```\n\n<!--\n\n# x\n-->\n\nend\n";
         let t = texts(text);
-        assert!(t.iter().any(|r| r.starts_with("---\nid: X\n\ntitle: y\n---\n")));
+        assert!(t
+            .iter()
+            .any(|r| r.starts_with("---\nid: X\n\ntitle: y\n---\n")));
         assert!(t.iter().all(|r| !r.starts_with("# not")));
         assert!(t.iter().all(|r| !r.starts_with("code")));
         assert!(t.iter().all(|r| !r.starts_with("# x")));

@@ -17,9 +17,14 @@ pub const INLINE_QUERY_SOURCE: &str = include_str!("../../../queries/inline.scm"
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockKind {
     FrontMatter,
-    Heading { level: u8 },
+    Heading {
+        level: u8,
+    },
     /// A list item; `task` is `Some(checked)` for a task item. `depth` counts enclosing items.
-    Item { task: Option<bool>, depth: u16 },
+    Item {
+        task: Option<bool>,
+        depth: u16,
+    },
     Paragraph,
     Code,
     Html,
@@ -129,7 +134,7 @@ pub fn parse(text: &str) -> Facts {
                 }
                 "heading.setext" => {
                     let h2 = (0..node.child_count())
-                        .filter_map(|i| node.child(i as u32))
+                        .filter_map(|i| node.child(i))
                         .any(|c| c.kind() == "setext_h2_underline");
                     kind = Some(BlockKind::Heading {
                         level: if h2 { 2 } else { 1 },

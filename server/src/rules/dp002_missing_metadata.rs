@@ -20,7 +20,10 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let m = ctx.model;
     let anchor = document_anchor(ctx);
     if m.title.is_none() {
-        out.report(anchor.clone(), "missing title: start the spec with a `# Title` heading");
+        out.report(
+            anchor.clone(),
+            "missing title: start the spec with a `# Title` heading",
+        );
     }
     let fm = m.front_matter.as_ref();
     let missing: Vec<&str> = ["Component", "Target", "Owner"]

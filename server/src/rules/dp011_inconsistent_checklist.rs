@@ -37,7 +37,11 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
     }
 }
 
-fn descends_from(tasks: &[crate::analysis::model::TaskItem], mut p: Option<usize>, root: usize) -> bool {
+fn descends_from(
+    tasks: &[crate::analysis::model::TaskItem],
+    mut p: Option<usize>,
+    root: usize,
+) -> bool {
     while let Some(i) = p {
         if i == root {
             return true;

@@ -26,7 +26,9 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
             let _ = first;
             out.report(
                 s.title_range.clone(),
-                format!("Step {n} is numbered twice: renumber the steps so each number is used once"),
+                format!(
+                    "Step {n} is numbered twice: renumber the steps so each number is used once"
+                ),
             );
         } else {
             match prev {

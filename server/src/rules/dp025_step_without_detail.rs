@@ -24,7 +24,10 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         };
         out.report(
             s.title_range.clone(),
-            format!("Step {} lacks {missing}: add it so the step can be run and checked", s.number),
+            format!(
+                "Step {} lacks {missing}: add it so the step can be run and checked",
+                s.number
+            ),
         );
     }
 }
