@@ -805,6 +805,7 @@ fn collect_step_refs(text: &str, facts: &Facts, m: &mut SpecModel) {
     let title_ranges: Vec<Range<usize>> = m.steps.iter().map(|s| s.title_range.clone()).collect();
     // A step's own number ("Step 3" opening its title) defines the step; it is no reference.
     let own: Vec<usize> = m.steps.iter().map(|s| s.title_range.start).collect();
+    let mut in_sentence: Vec<(usize, Range<usize>)> = Vec::new();
     for b in inline_blocks(facts) {
         let sentences = sentence_bounds(&text[b.content.clone()], b.content.start);
         for seg in prose_segments(facts, b.content.clone()) {
@@ -847,21 +848,60 @@ fn collect_step_refs(text: &str, facts: &Facts, m: &mut SpecModel) {
                     .find(|r| r.contains(&abs_start))
                     .cloned()
                     .unwrap_or(b.content.clone());
-                let st = text[sentence].to_ascii_lowercase();
-                let rollback = st.contains("rollback")
-                    || st.contains("roll back")
-                    || st.contains("roll-back")
-                    || st.contains("rolling back");
                 m.step_refs.push(StepRef {
                     number,
                     range: start..end,
                     in_title: title_ranges.iter().any(|r| r.contains(&abs_start)),
-                    rollback,
+                    rollback: false,
                 });
+                in_sentence.push((m.step_refs.len() - 1, sentence));
             }
         }
+        mark_rollback_refs(text, &mut m.step_refs, &in_sentence);
+        in_sentence.clear();
     }
     m.step_refs.sort_by_key(|r| r.range.start);
+}
+
+/// In each sentence that mentions rolling back, the `Step N` nearest to the keyword is the
+/// rollback reference; the others are conditions ("If Step 3 fails, roll back with Step 8").
+fn mark_rollback_refs(text: &str, refs: &mut [StepRef], in_sentence: &[(usize, Range<usize>)]) {
+    let mut done: Vec<Range<usize>> = Vec::new();
+    for (_, sentence) in in_sentence {
+        if done.contains(sentence) {
+            continue;
+        }
+        done.push(sentence.clone());
+        let lower = text[sentence.clone()].to_ascii_lowercase();
+        let keywords: Vec<usize> = ["rollback", "roll back", "roll-back", "rolling back"]
+            .iter()
+            .flat_map(|k| lower.match_indices(k).map(|(i, _)| sentence.start + i))
+            .collect();
+        if keywords.is_empty() {
+            continue;
+        }
+        let nearest = in_sentence
+            .iter()
+            .filter(|(_, s)| s == sentence)
+            .map(|(i, _)| *i)
+            .min_by_key(|&i| {
+                let r = &refs[i].range;
+                keywords
+                    .iter()
+                    .map(|&k| {
+                        if k < r.start {
+                            r.start - k
+                        } else {
+                            k.saturating_sub(r.end)
+                        }
+                    })
+                    .min()
+                    .unwrap_or(usize::MAX)
+            });
+        if let Some(i) = nearest {
+            refs[i].rollback = true;
+        }
+    }
 }
 
 /// Sentences of an inline text: ends at `.`, `!`, `?` followed by a space, and at line breaks.
