@@ -334,3 +334,34 @@ fn new_creates_from_template_and_refuses_to_overwrite() {
     let o = run_in(ws.path(), &["new", "design", "des-002-retry-policy"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn folders_are_walked_respecting_gitignore() {
+    let ws = scratch();
+    std::fs::write(ws.path().join(".gitignore"), "deploy-002-import.md\n").unwrap();
+    let o = run_in(ws.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "No findings in 4 files.\n");
+}
+
+#[test]
+fn a_file_named_on_the_command_line_gets_the_deployment_rules() {
+    let o = run_in(
+        &fixture_ws(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "docs/specs/component/cmp-001-export-service.md",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|f| f["code"] == "DP001"));
+    // Walked from its folder, a component spec only gets the general rules.
+    let o = run_in(
+        &fixture_ws(),
+        &["check", "--format", "json", "docs/specs/component"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v, serde_json::json!([]));
+}
