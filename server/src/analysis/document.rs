@@ -35,6 +35,13 @@ fn hash(s: &str) -> u64 {
 }
 
 impl RegionCache {
+    /// Moves the entry for `text` out of the cache, keeping its stored text for reuse.
+    fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Arc<Facts>)> {
+        let bucket = self.entries.get_mut(&key)?;
+        let i = bucket.iter().position(|(t, _)| &**t == text)?;
+        Some(bucket.swap_remove(i))
+    }
+
     fn get(&self, key: u64, text: &str) -> Option<Arc<Facts>> {
         self.entries
             .get(&key)?
@@ -73,24 +80,27 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
 fn region_facts(
     text: &str,
     r: Range<usize>,
-    old: &RegionCache,
+    old: &mut RegionCache,
     next: &mut RegionCache,
     stats: &mut ParseStats,
 ) -> Arc<Facts> {
     let s = &text[r];
     let key = hash(s);
-    let f = match old.get(key, s).or_else(|| next.get(key, s)) {
-        Some(f) => f,
+    if let Some(f) = next.get(key, s) {
+        return f;
+    }
+    let (stored, f) = match old.take(key, s) {
+        Some(hit) => hit,
         None => {
             stats.parsed += 1;
             stats.parsed_bytes += s.len();
-            Arc::new(syntax::parse(s))
+            (Arc::from(s), Arc::new(syntax::parse(s)))
         }
     };
-    let slot = next.entries.entry(key).or_default();
-    if !slot.iter().any(|(t, _)| &**t == s) {
-        slot.push((Arc::from(s), f.clone()));
-    }
+    next.entries
+        .entry(key)
+        .or_default()
+        .push((stored, f.clone()));
     f
 }
 

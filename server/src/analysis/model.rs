@@ -376,12 +376,22 @@ fn classify_section(h: &str, level: u8, inside_procedure: bool) -> Option<Sectio
 }
 
 fn collect_sections(len: usize, m: &mut SpecModel) {
+    // Where each heading's section ends: at the next heading of the same or a higher level.
+    let mut ends = vec![len; m.headings.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, h) in m.headings.iter().enumerate() {
+        while let Some(&j) = open.last() {
+            if m.headings[j].level < h.level {
+                break;
+            }
+            ends[j] = h.range.start;
+            open.pop();
+        }
+        open.push(i);
+    }
     let mut procedure: Option<Range<usize>> = None;
     for (i, h) in m.headings.iter().enumerate() {
-        let end = m.headings[i + 1..]
-            .iter()
-            .find(|n| n.level <= h.level)
-            .map_or(len, |n| n.range.start);
+        let end = ends[i];
         let inside = procedure
             .as_ref()
             .is_some_and(|p| p.contains(&h.range.start));
@@ -537,6 +547,7 @@ fn collect_prose(text: &str, facts: &Facts, m: &mut SpecModel) {
     }
     m.spec_refs.sort_by_key(|r| r.range.start);
     m.spec_refs.dedup();
+    m.placeholders.sort_by_key(|r| r.start);
 }
 
 /// `CMP-001` → `Some("CMP-001")`; anything that is not `LETTERS-DIGITS` → `None`.
@@ -554,6 +565,9 @@ pub fn spec_id_of(s: &str) -> Option<String> {
 
 fn find_placeholders(text: &str, seg: Range<usize>, out: &mut Vec<Range<usize>>) {
     let s = &text[seg.clone()];
+    if memchr::memchr3(b'T', b'F', b'{', s.as_bytes()).is_none() {
+        return;
+    }
     for word in ["TODO", "TBD", "FIXME"] {
         for (i, _) in s.match_indices(word) {
             let before = s[..i].chars().next_back();
@@ -582,7 +596,6 @@ fn find_placeholders(text: &str, seg: Range<usize>, out: &mut Vec<Range<usize>>)
         }
         from = open + close + 2;
     }
-    out.sort_by_key(|r| r.start);
 }
 
 fn collect_tasks(text: &str, facts: &Facts, m: &mut SpecModel) {
@@ -740,17 +753,21 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .min()
             .unwrap_or(text.len());
         let next_step = heads.get(i + 1).map_or(usize::MAX, |n| n.head.start);
-        let next_heading = m
-            .headings
+        let after = m.headings.partition_point(|n| n.range.start < h.head.end);
+        let next_heading = m.headings[after..]
             .iter()
-            .find(|n| n.range.start >= h.head.end && h.level.is_none_or(|lvl| n.level <= lvl))
+            .find(|n| h.level.is_none_or(|lvl| n.level <= lvl))
             .map_or(usize::MAX, |n| n.range.start);
         let end = area_end.min(next_step).min(next_heading).max(h.head.end);
         let body = h.head.end..end;
         let mut time = TimeEstimate::Missing;
         let mut has_command = false;
         let mut has_verification = false;
-        for l in m.labels.iter().filter(|l| body.contains(&l.line.start)) {
+        let first_label = m.labels.partition_point(|l| l.line.start < body.start);
+        let in_body = m.labels[first_label..]
+            .iter()
+            .take_while(|l| l.line.start < body.end);
+        for l in in_body {
             match l.label.as_str() {
                 "time" | "duration" | "estimated time" | "eta" | "estimated duration"
                 | "time estimate" => {
@@ -802,19 +819,33 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
 }
 
 fn collect_step_refs(text: &str, facts: &Facts, m: &mut SpecModel) {
-    let title_ranges: Vec<Range<usize>> = m.steps.iter().map(|s| s.title_range.clone()).collect();
+    // Step titles, sorted by start (steps are in document order).
+    let titles: Vec<Range<usize>> = m.steps.iter().map(|s| s.title_range.clone()).collect();
+    let title_at = |o: usize| {
+        let i = titles.partition_point(|r| r.start <= o);
+        i > 0 && titles[i - 1].contains(&o)
+    };
     // A step's own number ("Step 3" opening its title) defines the step; it is no reference.
-    let own: Vec<usize> = m.steps.iter().map(|s| s.title_range.start).collect();
+    let opens_title = |o: usize| {
+        titles.binary_search_by_key(&o, |r| r.start).is_ok()
+            || (o >= 2
+                && titles.binary_search_by_key(&(o - 2), |r| r.start).is_ok()
+                && text[o - 2..].starts_with("**"))
+    };
+    let finder = memchr::memmem::Finder::new("tep");
     let mut in_sentence: Vec<(usize, Range<usize>)> = Vec::new();
     for b in inline_blocks(facts) {
+        if finder.find(text[b.content.clone()].as_bytes()).is_none() {
+            continue;
+        }
         let sentences = sentence_bounds(&text[b.content.clone()], b.content.start);
         for seg in prose_segments(facts, b.content.clone()) {
             let s = &text[seg.clone()];
-            let lower = s.to_ascii_lowercase();
-            let mut from = 0;
-            while let Some(i) = lower[from..].find("step") {
-                let at = from + i;
-                from = at + 4;
+            for i in finder.find_iter(s.as_bytes()) {
+                if i == 0 || !matches!(s.as_bytes()[i - 1], b's' | b'S') {
+                    continue;
+                }
+                let at = i - 1;
                 let before_ok = s[..at]
                     .chars()
                     .next_back()
@@ -829,29 +860,21 @@ fn collect_step_refs(text: &str, facts: &Facts, m: &mut SpecModel) {
                     .chars()
                     .next()
                     .is_none_or(|c| !c.is_alphanumeric());
-                if !tail_ok {
-                    continue;
-                }
                 let start = seg.start + at;
-                let end = start + 4 + gap + digits;
-                let abs_start = start;
-                // Skip the `Step N` that opens a bold title (`**Step 3: …**`).
-                let opens_title = own.iter().any(|&t| {
-                    t == abs_start || (t + 2 == abs_start && text[t..].starts_with("**"))
-                });
-                if opens_title {
+                if !tail_ok || opens_title(start) {
                     continue;
                 }
+                let end = start + 4 + gap + digits;
                 let number: u32 = after[gap..gap + digits].parse().unwrap_or(0);
                 let sentence = sentences
                     .iter()
-                    .find(|r| r.contains(&abs_start))
+                    .find(|r| r.contains(&start))
                     .cloned()
                     .unwrap_or(b.content.clone());
                 m.step_refs.push(StepRef {
                     number,
                     range: start..end,
-                    in_title: title_ranges.iter().any(|r| r.contains(&abs_start)),
+                    in_title: title_at(start),
                     rollback: false,
                 });
                 in_sentence.push((m.step_refs.len() - 1, sentence));
