@@ -11,10 +11,13 @@ use std::hash::Hasher;
 use super::regions;
 use super::syntax::{self, Facts};
 
+/// Facts of a region and whether its parse held a syntax error.
+type Parsed = (Arc<Facts>, bool);
+
 /// Facts of recently seen regions, keyed by their text.
 #[derive(Default)]
 pub struct RegionCache {
-    entries: FxHashMap<u64, Vec<(Arc<str>, Arc<Facts>)>>,
+    entries: FxHashMap<u64, Vec<(Arc<str>, Parsed)>>,
 }
 
 /// What one parse did: how many regions there were and how many had to be parsed.
@@ -32,7 +35,7 @@ fn hash(s: &str) -> u64 {
 }
 
 impl RegionCache {
-    fn get(&self, key: u64, text: &str) -> Option<Arc<Facts>> {
+    fn get(&self, key: u64, text: &str) -> Option<Parsed> {
         self.entries
             .get(&key)?
             .iter()
@@ -52,13 +55,22 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     while i < regions.len() {
         let mut r: Range<usize> = regions[i].clone();
         i += 1;
-        let mut f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        let (mut f, mut error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
         // The line scan can misjudge a fence inside a list item; a region that ends inside an
         // open fence is joined with the next so the fence is parsed as one block.
         while i < regions.len() && syntax::ends_in_open_fence(&f, &text[r.clone()]) {
             r.end = regions[i].end;
             i += 1;
-            f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+            (f, error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        }
+        if error && regions.len() > 1 {
+            // Error recovery is not local: only the whole text gives the whole text's facts.
+            // (Rare: malformed tables. Costs a whole parse per change while the error stays.)
+            // The regions seen so far stay cached for when the error is gone.
+            let (f, _) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
+            stats.regions = 1;
+            *cache = next;
+            return (Facts::clone(&f), stats);
         }
         stats.regions += 1;
         facts.extend_shifted(&f, r.start);
@@ -73,7 +85,7 @@ fn region_facts(
     old: &RegionCache,
     next: &mut RegionCache,
     stats: &mut ParseStats,
-) -> Arc<Facts> {
+) -> Parsed {
     let s = &text[r];
     let key = hash(s);
     let f = match old.get(key, s).or_else(|| next.get(key, s)) {
@@ -81,7 +93,8 @@ fn region_facts(
         None => {
             stats.parsed += 1;
             stats.parsed_bytes += s.len();
-            Arc::new(syntax::parse(s))
+            let (facts, error) = syntax::parse_checked(s);
+            (Arc::new(facts), error)
         }
     };
     let slot = next.entries.entry(key).or_default();
