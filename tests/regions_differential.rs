@@ -208,6 +208,11 @@ fn edge_cases() {
         // 8. tree-sitter-md: an empty heading on a last line without a line break is text.
         "#hashtag not heading\n#",
         "|>\n#",
+        // 9. tree-sitter-md ends a type 1 block at `</script>` as well as at `</pre>`.
+        "<pre>\n\n<script>\n</script>\n</pre>\n# H\n",
+        // 10. The parser skips a byte order mark at the start of its input: no region may start
+        //     with one.
+        "\n\u{feff}# BO\nM taitle",
     ];
     for text in cases {
         assert_same(text);

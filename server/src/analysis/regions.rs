@@ -45,6 +45,8 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
                 let col0 = !content.starts_with([' ', '\t']) && !blank;
                 let cut = col0
                     && !is_metadata_fence(content)
+                    // The parser skips a byte order mark at the start of its input only.
+                    && !content.starts_with('\u{feff}')
                     && ((is_atx_heading(content)
                         // tree-sitter-md reads an empty heading (`#`) on a last line without a
                         // line break as paragraph text.
@@ -112,7 +114,10 @@ enum Open {
         ch: u8,
         len: usize,
     },
-    /// An HTML block of type 1–3 or 5, closed by a line containing the marker.
+    /// An HTML block of type 1 (`<pre`, `<script`, `<style`). tree-sitter-md closes it at the end
+    /// tag of any of the three, not only its own.
+    HtmlRaw,
+    /// An HTML block of type 2, 3 or 5, closed by a line containing the marker.
     HtmlUntil(&'static str),
     /// An HTML block of type 4 (`<!DOCTYPE`). tree-sitter-md closes it only at a line that starts
     /// with `>`, not at a `>` later in a line as CommonMark does.
@@ -217,7 +222,7 @@ impl Scanner {
                 });
                 out.push(if closes { OUTSIDE } else { s });
             }
-            Some(Open::HtmlUntil(marker)) => match html_end(line, marker) {
+            Some(Open::HtmlRaw) => match raw_html_end(line) {
                 Some(true) => out.push(OUTSIDE),
                 Some(false) => {
                     out.push(OUTSIDE);
@@ -225,6 +230,9 @@ impl Scanner {
                 }
                 None => out.push(s),
             },
+            Some(Open::HtmlUntil(marker)) => {
+                out.push(if line.contains(marker) { OUTSIDE } else { s });
+            }
             Some(Open::HtmlDeclaration) => {
                 out.push(if line.starts_with('>') { OUTSIDE } else { s });
             }
@@ -299,17 +307,26 @@ fn openers(line: &str, out: &mut Vec<State>) {
     }
     match html_block_start(t) {
         HtmlStart::No => out.push(OUTSIDE),
-        HtmlStart::Until(marker, opener_len) => match html_end(&t[opener_len..], marker) {
+        HtmlStart::Raw(opener_len) => match raw_html_end(&t[opener_len..]) {
             Some(true) => out.push(OUTSIDE),
             end => {
-                open(Open::HtmlUntil(marker), out);
-                // Maybe closed on its opening line (`</pre >`, or a marker overlapping the
-                // opener as in `<?>`): both readings.
-                if end.is_some() || t.contains(marker) {
+                open(Open::HtmlRaw, out);
+                if end.is_some() {
                     out.push(OUTSIDE);
                 }
             }
         },
+        HtmlStart::Until(marker, opener_len) => {
+            if t[opener_len..].contains(marker) {
+                out.push(OUTSIDE);
+            } else {
+                open(Open::HtmlUntil(marker), out);
+                // A marker overlapping the opener (`<?>`) may or may not close it: both.
+                if t.contains(marker) {
+                    out.push(OUTSIDE);
+                }
+            }
+        }
         HtmlStart::Declaration => open(Open::HtmlDeclaration, out),
         HtmlStart::Maybe => {
             // Any other tag: an HTML block of type 6 or 7, or text (a type 7 tag cannot
@@ -348,7 +365,9 @@ fn strip_list_marker(s: &str) -> Option<&str> {
 
 enum HtmlStart {
     No,
-    /// Types 1–3 and 5: the end marker and the length of the opener.
+    /// Type 1, with the length of the opener.
+    Raw(usize),
+    /// Types 2, 3 and 5: the end marker and the length of the opener.
     Until(&'static str, usize),
     /// Type 4.
     Declaration,
@@ -363,16 +382,12 @@ fn html_block_start(t: &str) -> HtmlStart {
         return HtmlStart::No;
     }
     // tree-sitter-md's type 1 has no `<textarea` (a type 6/7 block for it, ending at a blank line).
-    for (open, close) in [
-        ("<script", "</script>"),
-        ("<pre", "</pre>"),
-        ("<style", "</style>"),
-    ] {
+    for open in ["<script", "<pre", "<style"] {
         if b.len() >= open.len()
             && b[..open.len()].eq_ignore_ascii_case(open.as_bytes())
             && matches!(b.get(open.len()), None | Some(b' ' | b'\t' | b'>'))
         {
-            return HtmlStart::Until(close, open.len());
+            return HtmlStart::Raw(open.len());
         }
     }
     if t.starts_with("<!--") {
@@ -393,21 +408,22 @@ fn html_block_start(t: &str) -> HtmlStart {
     HtmlStart::Maybe
 }
 
-/// Whether `line` ends an HTML block closed by `marker`: `Some(true)` if it does, `Some(false)` if
-/// it may (tree-sitter-md also ends type 1 at `</pre` followed by a space), `None` if it does not.
-/// Type 1 end tags match in any case.
-fn html_end(line: &str, marker: &str) -> Option<bool> {
-    if !marker.starts_with("</") {
-        return line.contains(marker).then_some(true);
-    }
+/// Whether `line` ends a type 1 HTML block: `Some(true)` if it holds `</pre`, `</script` or
+/// `</style` (any case) followed by `>`, a space or a tab, `Some(false)` if followed by something
+/// else that may end the tag name for the parser, `None` if there is none.
+fn raw_html_end(line: &str) -> Option<bool> {
     let lower = line.to_ascii_lowercase();
-    if lower.contains(marker) {
-        Some(true)
-    } else if lower.contains(&marker[..marker.len() - 1]) {
-        Some(false)
-    } else {
-        None
+    let mut found = None;
+    for name in ["</pre", "</script", "</style"] {
+        for (i, _) in lower.match_indices(name) {
+            match lower.as_bytes().get(i + name.len()) {
+                None | Some(b'>' | b' ' | b'\t') => return Some(true),
+                Some(c) if c.is_ascii_alphabetic() => {}
+                Some(_) => found = Some(false),
+            }
+        }
     }
+    found
 }
 
 /// `---` or `+++` (by `ch`), then spaces or tabs only.
