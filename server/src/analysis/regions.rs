@@ -54,7 +54,7 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
                         || prev_blank
                         || (lines_in_region >= LIST_SPLIT_MIN_LINES
                             && is_bullet_item(content)
-                            && content_hash(content) % 4 == 0));
+                            && content_hash(content).is_multiple_of(4)));
                 if cut {
                     cuts.push(offset);
                     lines_in_region = 0;

@@ -137,7 +137,7 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
                 }
                 "heading.setext" => {
                     let h2 = (0..node.child_count())
-                        .filter_map(|i| node.child(i as u32))
+                        .filter_map(|i| node.child(i))
                         .any(|c| c.kind() == "setext_h2_underline");
                     kind = Some(BlockKind::Heading {
                         level: if h2 { 2 } else { 1 },
