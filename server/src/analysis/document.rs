@@ -11,8 +11,11 @@ use std::hash::Hasher;
 use super::regions;
 use super::syntax::{self, Facts};
 
-/// Region texts sharing one hash, each with its facts.
-type Bucket = Vec<(Arc<str>, Arc<Facts>)>;
+/// Facts of a region and whether its parse held a syntax error.
+type Parsed = (Arc<Facts>, bool);
+
+/// Region texts sharing one hash, each with its parse.
+type Bucket = Vec<(Arc<str>, Parsed)>;
 
 /// Facts of recently seen regions, keyed by their text.
 #[derive(Default)]
@@ -36,13 +39,13 @@ fn hash(s: &str) -> u64 {
 
 impl RegionCache {
     /// Moves the entry for `text` out of the cache, keeping its stored text for reuse.
-    fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Arc<Facts>)> {
+    fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Parsed)> {
         let bucket = self.entries.get_mut(&key)?;
         let i = bucket.iter().position(|(t, _)| &**t == text)?;
         Some(bucket.swap_remove(i))
     }
 
-    fn get(&self, key: u64, text: &str) -> Option<Arc<Facts>> {
+    fn get(&self, key: u64, text: &str) -> Option<Parsed> {
         self.entries
             .get(&key)?
             .iter()
@@ -62,13 +65,22 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     while i < regions.len() {
         let mut r: Range<usize> = regions[i].clone();
         i += 1;
-        let mut f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        let (mut f, mut error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
         // The line scan can misjudge a fence inside a list item; a region that ends inside an
         // open fence is joined with the next so the fence is parsed as one block.
         while i < regions.len() && syntax::ends_in_open_fence(&f, &text[r.clone()]) {
             r.end = regions[i].end;
             i += 1;
-            f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+            (f, error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        }
+        if error && regions.len() > 1 {
+            // Error recovery is not local: only the whole text gives the whole text's facts.
+            // (Rare: malformed tables. Costs a whole parse per change while the error stays.)
+            // The regions seen so far stay cached for when the error is gone.
+            let (f, _) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
+            stats.regions = 1;
+            *cache = next;
+            return (Facts::clone(&f), stats);
         }
         stats.regions += 1;
         facts.extend_shifted(&f, r.start);
@@ -83,7 +95,7 @@ fn region_facts(
     old: &mut RegionCache,
     next: &mut RegionCache,
     stats: &mut ParseStats,
-) -> Arc<Facts> {
+) -> Parsed {
     let s = &text[r];
     let key = hash(s);
     if let Some(f) = next.get(key, s) {
@@ -94,7 +106,8 @@ fn region_facts(
         None => {
             stats.parsed += 1;
             stats.parsed_bytes += s.len();
-            (Arc::from(s), Arc::new(syntax::parse(s)))
+            let (facts, error) = syntax::parse_checked(s);
+            (Arc::from(s), (Arc::new(facts), error))
         }
     };
     next.entries
