@@ -180,7 +180,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
     let owner = m
         .metadata
         .iter()
-        .find(|l| l.label == "owner")
+        .find(|l| &*l.label == "owner")
         .map(|l| head[l.value.clone()].trim().to_string())
         .or_else(|| field("owner").map(str::to_string));
     let summary = m.title.and_then(|t| {

@@ -14,13 +14,11 @@ use super::syntax::{self, Facts};
 /// Facts of a region and whether its parse held a syntax error.
 type Parsed = (Arc<Facts>, bool);
 
-/// Region texts sharing one hash, each with its parse.
-type Bucket = Vec<(Arc<str>, Parsed)>;
-
 /// Facts of recently seen regions, keyed by their text.
 #[derive(Default)]
 pub struct RegionCache {
-    entries: FxHashMap<u64, Bucket>,
+    /// One entry per hash: a colliding text (practically never) is simply parsed again.
+    entries: FxHashMap<u64, (Arc<str>, Parsed)>,
 }
 
 /// What one parse did: how many regions there were and how many had to be parsed.
@@ -40,16 +38,16 @@ fn hash(s: &str) -> u64 {
 impl RegionCache {
     /// Moves the entry for `text` out of the cache, keeping its stored text for reuse.
     fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Parsed)> {
-        let bucket = self.entries.get_mut(&key)?;
-        let i = bucket.iter().position(|(t, _)| &**t == text)?;
-        Some(bucket.swap_remove(i))
+        match self.entries.get(&key) {
+            Some((t, _)) if &**t == text => self.entries.remove(&key),
+            _ => None,
+        }
     }
 
     fn get(&self, key: u64, text: &str) -> Option<Parsed> {
         self.entries
-            .get(&key)?
-            .iter()
-            .find(|(t, _)| &**t == text)
+            .get(&key)
+            .filter(|(t, _)| &**t == text)
             .map(|(_, f)| f.clone())
     }
 }
@@ -58,7 +56,9 @@ impl RegionCache {
 /// `text`. Returns facts with absolute ranges.
 pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     let regions = regions::split(text);
-    let mut next = RegionCache::default();
+    let mut next = RegionCache {
+        entries: FxHashMap::with_capacity_and_hasher(regions.len(), Default::default()),
+    };
     let mut facts = Facts::default();
     let mut stats = ParseStats::default();
     let mut i = 0;
@@ -110,10 +110,7 @@ fn region_facts(
             (Arc::from(s), (Arc::new(facts), error))
         }
     };
-    next.entries
-        .entry(key)
-        .or_default()
-        .push((stored, f.clone()));
+    next.entries.insert(key, (stored, f.clone()));
     f
 }
 

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod frontmatter;
 pub mod model;
+pub mod prose;
 pub mod regions;
 pub mod syntax;
 pub mod time;

@@ -88,10 +88,7 @@ fn lines(text: &str) -> impl Iterator<Item = (&str, usize)> {
             return None;
         }
         let start = pos;
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(bytes.len(), |i| start + i);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         pos = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
@@ -150,6 +147,8 @@ const OUTSIDE: State = State {
 struct Scanner {
     states: Vec<State>,
     scratch: Vec<State>,
+    /// Successors of one state; kept to avoid an allocation per line.
+    out: Vec<State>,
     /// The metadata delimiter (`-` or `+`) while inside front matter.
     front_matter: Option<u8>,
 }
@@ -159,6 +158,7 @@ impl Scanner {
         Scanner {
             states: vec![OUTSIDE],
             scratch: Vec::new(),
+            out: Vec::with_capacity(4),
             front_matter: None,
         }
     }
@@ -197,7 +197,10 @@ impl Scanner {
     /// lazily but a paragraph), and one that does not start with `>` every construct inside a
     /// block quote. A `>` line may or may not continue the container: both readings go on.
     fn container_line(&mut self, line: &str) {
-        if is_blank(line) || line.starts_with([' ', '\t']) {
+        if is_blank(line)
+            || line.starts_with([' ', '\t'])
+            || !self.states.iter().any(|s| s.nested && s.open.is_some())
+        {
             return;
         }
         let quote = line.starts_with('>');
@@ -245,7 +248,7 @@ impl Scanner {
     fn step(&mut self, mut f: impl FnMut(State, &mut Vec<State>)) {
         let mut next = std::mem::take(&mut self.scratch);
         next.clear();
-        let mut out = Vec::with_capacity(4);
+        let mut out = std::mem::take(&mut self.out);
         for &s in &self.states {
             out.clear();
             f(s, &mut out);
@@ -255,6 +258,7 @@ impl Scanner {
                 }
             }
         }
+        self.out = out;
         self.scratch = std::mem::replace(&mut self.states, next);
     }
 }

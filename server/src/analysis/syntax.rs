@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 use tree_sitter::{Query, QueryCursor, StreamingIterator};
 use tree_sitter_md::{MarkdownParser, INLINE_LANGUAGE, LANGUAGE};
 
+use super::prose::{self, Prose};
+
 pub const BLOCK_QUERY_SOURCE: &str = include_str!("../../../queries/blocks.scm");
 pub const INLINE_QUERY_SOURCE: &str = include_str!("../../../queries/inline.scm");
 
@@ -61,6 +63,7 @@ pub struct Span {
 pub struct Facts {
     pub blocks: Vec<Block>,
     pub spans: Vec<Span>,
+    pub prose: Prose,
 }
 
 impl Facts {
@@ -76,6 +79,7 @@ impl Facts {
             kind: s.kind,
             range: shift(&s.range),
         }));
+        self.prose.extend_shifted(&other.prose, offset);
     }
 }
 
@@ -241,6 +245,7 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
         .sort_by(|a, b| (a.range.start, b.range.end).cmp(&(b.range.start, a.range.end)));
     facts.spans.sort_by_key(|s| (s.range.start, s.range.end));
     facts.spans.dedup();
+    facts.prose = prose::extract(text, &facts);
     (facts, has_error)
 }
 

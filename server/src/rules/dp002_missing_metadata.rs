@@ -30,7 +30,7 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         .into_iter()
         .filter(|f| {
             let key = f.to_ascii_lowercase();
-            !m.metadata.iter().any(|l| l.label == key)
+            !m.metadata.iter().any(|l| *l.label == key)
                 && fm.and_then(|fm| fm.get(&key)).is_none_or(str::is_empty)
         })
         .collect();
