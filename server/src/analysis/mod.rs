@@ -101,9 +101,11 @@ pub fn analyze_facts(input: &Input, facts: syntax::Facts) -> Analysis {
     }
 }
 
-/// Fresh analysis without a cache, for one-shot callers (CLI, tests).
+/// One-shot analysis (CLI, tests): a single whole-document parse, which costs less than
+/// parsing regions when nothing is reused. `tests/regions_differential.rs` proves both parses give
+/// the same facts, so this and [`analyze`] always agree.
 pub fn analyze_text(input: &Input) -> Analysis {
-    analyze(input, &mut RegionCache::default())
+    analyze_facts(input, document::parse_whole(input.text))
 }
 
 fn apply_config_and_suppressions(

@@ -78,10 +78,10 @@ pub fn run(args: Args) -> ExitCode {
 
     let config = &ws.config;
     let index = &index;
-    let mut checked: Vec<Checked> = inputs
+    let results: Vec<Result<Checked, (String, ReadError)>> = inputs
         .par_iter()
-        .filter_map(|(path, explicit)| {
-            let text = workspace::read_spec(path).ok()?;
+        .map(|(path, explicit)| {
+            let text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
             let abs = workspace::absolute(path);
             let analysis = analysis::analyze_text(&Input {
                 text: &text,
@@ -90,19 +90,18 @@ pub fn run(args: Args) -> ExitCode {
                 config,
                 index,
             });
-            Some(Checked {
+            Ok(Checked {
                 display: display_path(path),
                 text,
                 analysis,
             })
         })
         .collect();
-    // Read failures are found again (cheaply) so they can be reported in order, by name.
-    for (path, _) in &inputs {
-        if !checked.iter().any(|c| c.display == display_path(path)) {
-            if let Err(e) = workspace::read_spec(path) {
-                failures.push((display_path(path), e));
-            }
+    let mut checked = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(c) => checked.push(c),
+            Err(f) => failures.push(f),
         }
     }
     if let Some(text) = stdin_text {
@@ -199,14 +198,18 @@ pub(super) fn load_workspace(
 
 /// Paths relative to the working directory when inside it, else as given.
 pub(super) fn display_path(p: &Path) -> String {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    if p.is_relative() && !p.starts_with("..") {
+        return p.strip_prefix(".").unwrap_or(p).display().to_string();
+    }
+    let cwd = CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .map(|d| workspace::absolute(&d))
+    });
     let abs = workspace::absolute(p);
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            abs.strip_prefix(workspace::absolute(&cwd))
-                .ok()
-                .map(Path::to_path_buf)
-        })
+    cwd.as_deref()
+        .and_then(|cwd| abs.strip_prefix(cwd).ok())
         .map(|r| r.display().to_string())
         .unwrap_or_else(|| p.display().to_string())
 }
