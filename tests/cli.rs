@@ -365,3 +365,22 @@ fn a_file_named_on_the_command_line_gets_the_deployment_rules() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v, serde_json::json!([]));
 }
+
+#[test]
+fn oversized_files_and_symlink_loops_do_not_stop_the_check() {
+    let ws = scratch();
+    let dir = ws.path().join("docs/specs/deployment-procedure");
+    let big = "- filler line for a spec that is far too large\n".repeat(240_000);
+    std::fs::write(dir.join("huge.md"), big).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(ws.path().join("docs"), dir.join("loop")).unwrap();
+    let o = run_in(ws.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("huge.md: file is 11.0 MB, over the 10 MB limit"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|f| f["code"] == "DP030"));
+}

@@ -169,8 +169,8 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::TooLarge(n) => write!(
                 f,
-                "file is {} MB, over the 10 MB limit: split it or exclude it with .gitignore",
-                n / (1024 * 1024)
+                "file is {:.1} MB, over the 10 MB limit: split it, or exclude it with .gitignore",
+                *n as f64 / (1024.0 * 1024.0)
             ),
             ReadError::Binary => write!(f, "binary file (contains NUL bytes): not a Markdown spec"),
             ReadError::InvalidUtf8 { line } => {
