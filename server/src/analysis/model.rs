@@ -810,18 +810,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels() {
-        assert_eq!(split_label("Time: ~5 min"), Some(("time".into(), 6)));
-        assert_eq!(split_label("**Time**: 5m"), Some(("time".into(), 10)));
-        assert_eq!(
-            split_label("**Estimated time:** 5m"),
-            Some(("estimated time".into(), 20))
-        );
-        assert_eq!(split_label("see http://x"), None);
-        assert_eq!(split_label("Run `a:b`"), None);
-    }
-
-    #[test]
     fn step_titles() {
         assert_eq!(parse_step_title("Step 3: Deploy"), Some((3, 8)));
         assert_eq!(parse_step_title("Step 3 - Deploy"), Some((3, 9)));
