@@ -102,10 +102,7 @@ impl Config {
     /// Parses `.deployspec.toml` text. On error, the message says where and what to do.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((1, 1));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ConfigError {
                 line,
                 column,
@@ -169,7 +166,10 @@ impl Config {
                             ConfigError {
                                 line,
                                 column,
-                                message: format!("unknown section `{n}` in [sections]: use one of {}", all.join(", ")),
+                                message: format!(
+                                    "unknown section `{n}` in [sections]: use one of {}",
+                                    all.join(", ")
+                                ),
                             }
                         })
                     })
@@ -301,7 +301,9 @@ mod tests {
     fn schema_lists_every_rule() {
         let s = json_schema();
         for r in Rule::ALL {
-            assert!(s.pointer(&format!("/properties/rules/properties/{}", r.code())).is_some());
+            assert!(s
+                .pointer(&format!("/properties/rules/properties/{}", r.code()))
+                .is_some());
         }
     }
 }

@@ -28,6 +28,7 @@ pub struct SpecIndex {
     entries: Vec<SpecEntry>,
     by_id: HashMap<String, Vec<usize>>,
     prefixes: HashSet<String>,
+    authoritative: bool,
 }
 
 impl SpecIndex {
@@ -74,6 +75,16 @@ impl SpecIndex {
         Some(e.id)
     }
 
+    /// Marks the index as covering an existing spec root, so that an ID missing from it is known
+    /// not to exist. Without a spec root nothing can be said about references.
+    pub fn set_authoritative(&mut self, yes: bool) {
+        self.authoritative = yes;
+    }
+
+    pub fn is_authoritative(&self) -> bool {
+        self.authoritative
+    }
+
     pub fn entries(&self) -> &[SpecEntry] {
         &self.entries
     }
@@ -114,13 +125,19 @@ impl SpecIndex {
             .filter(|(other_prefix, d, _)| !*other_prefix || *d <= 2)
             .collect();
         scored.sort();
-        scored.into_iter().take(n).map(|(_, _, k)| k.clone()).collect()
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, _, k)| k.clone())
+            .collect()
     }
 }
 
 /// `cmp-001-export-service.md` → `CMP-001`.
 pub fn id_from_file_name(name: &str) -> Option<String> {
-    let stem = name.strip_suffix(".md").or_else(|| name.strip_suffix(".markdown"))?;
+    let stem = name
+        .strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".markdown"))?;
     let mut parts = stem.splitn(3, '-');
     let prefix = parts.next()?;
     let number = parts.next()?;
@@ -163,7 +180,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
     let owner = m
         .metadata
         .iter()
-        .find(|l| l.label == "owner")
+        .find(|l| &*l.label == "owner")
         .map(|l| head[l.value.clone()].trim().to_string())
         .or_else(|| field("owner").map(str::to_string));
     let summary = m.title.and_then(|t| {
@@ -179,7 +196,9 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
         path: path.to_path_buf(),
         display: path.display().to_string(),
         title,
-        kind: field("type").map(str::to_string).or(kind.map(str::to_string)),
+        kind: field("type")
+            .map(str::to_string)
+            .or(kind.map(str::to_string)),
         owner,
         summary,
     })
@@ -191,8 +210,14 @@ mod tests {
 
     #[test]
     fn ids_from_file_names() {
-        assert_eq!(id_from_file_name("cmp-001-export-service.md").as_deref(), Some("CMP-001"));
-        assert_eq!(id_from_file_name("deploy-001.md").as_deref(), Some("DEPLOY-001"));
+        assert_eq!(
+            id_from_file_name("cmp-001-export-service.md").as_deref(),
+            Some("CMP-001")
+        );
+        assert_eq!(
+            id_from_file_name("deploy-001.md").as_deref(),
+            Some("DEPLOY-001")
+        );
         assert_eq!(id_from_file_name("README.md"), None);
         assert_eq!(id_from_file_name("notes-draft.md"), None);
     }
@@ -200,7 +225,12 @@ mod tests {
     #[test]
     fn entry_reads_front_matter_title_and_owner() {
         let text = "---\nid: CMP-042\n---\n# Export service\n\n**Owner**: @data-team\n\nExports data.\n\n## More\n";
-        let e = entry_from_text(Path::new("docs/specs/component/x.md"), Some("component"), text).unwrap();
+        let e = entry_from_text(
+            Path::new("docs/specs/component/x.md"),
+            Some("component"),
+            text,
+        )
+        .unwrap();
         assert_eq!(e.id, "CMP-042");
         assert_eq!(e.title.as_deref(), Some("Export service"));
         assert_eq!(e.owner.as_deref(), Some("@data-team"));
@@ -209,14 +239,16 @@ mod tests {
 
     #[test]
     fn nearest_prefers_the_same_prefix() {
-        let idx = SpecIndex::from_entries(["CMP-001", "CMP-002", "CMP-010", "DES-001"].map(|id| SpecEntry {
-            id: id.into(),
-            path: PathBuf::from(id),
-            display: id.into(),
-            title: None,
-            kind: None,
-            owner: None,
-            summary: None,
+        let idx = SpecIndex::from_entries(["CMP-001", "CMP-002", "CMP-010", "DES-001"].map(|id| {
+            SpecEntry {
+                id: id.into(),
+                path: PathBuf::from(id),
+                display: id.into(),
+                title: None,
+                kind: None,
+                owner: None,
+                summary: None,
+            }
         }));
         assert_eq!(idx.nearest("CMP-003", 2), vec!["CMP-001", "CMP-002"]);
         assert!(idx.has_prefix("des"));

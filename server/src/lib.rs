@@ -2,9 +2,9 @@
 //! a command-line checker. See ARCHITECTURE.md for the map.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
-pub mod cli;
 pub mod index;
 pub mod lsp;
 pub mod position;

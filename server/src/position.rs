@@ -246,17 +246,41 @@ mod tests {
         let idx = LineIndex::new(TEXT);
         assert_eq!(idx.line_count(), 5);
         let b = TEXT.find('b').unwrap();
-        assert_eq!(idx.position(TEXT, b, Encoding::Utf16), LineCol { line: 0, col: 3 });
-        assert_eq!(idx.position(TEXT, b, Encoding::Utf8), LineCol { line: 0, col: 5 });
-        assert_eq!(idx.position(TEXT, b, Encoding::Char), LineCol { line: 0, col: 2 });
+        assert_eq!(
+            idx.position(TEXT, b, Encoding::Utf16),
+            LineCol { line: 0, col: 3 }
+        );
+        assert_eq!(
+            idx.position(TEXT, b, Encoding::Utf8),
+            LineCol { line: 0, col: 5 }
+        );
+        assert_eq!(
+            idx.position(TEXT, b, Encoding::Char),
+            LineCol { line: 0, col: 2 }
+        );
         let r = TEXT.find('[').unwrap();
-        assert_eq!(idx.position(TEXT, r, Encoding::Utf16), LineCol { line: 1, col: 4 });
-        assert_eq!(idx.position(TEXT, r, Encoding::Utf8), LineCol { line: 1, col: 10 });
+        assert_eq!(
+            idx.position(TEXT, r, Encoding::Utf16),
+            LineCol { line: 1, col: 4 }
+        );
+        assert_eq!(
+            idx.position(TEXT, r, Encoding::Utf8),
+            LineCol { line: 1, col: 10 }
+        );
         let x = TEXT.find('x').unwrap();
         // e + U+0301 is two scalar values, two UTF-16 units, three bytes.
-        assert_eq!(idx.position(TEXT, x, Encoding::Utf16), LineCol { line: 2, col: 2 });
-        assert_eq!(idx.position(TEXT, x, Encoding::Utf8), LineCol { line: 2, col: 3 });
-        assert_eq!(idx.position(TEXT, x, Encoding::Char), LineCol { line: 2, col: 2 });
+        assert_eq!(
+            idx.position(TEXT, x, Encoding::Utf16),
+            LineCol { line: 2, col: 2 }
+        );
+        assert_eq!(
+            idx.position(TEXT, x, Encoding::Utf8),
+            LineCol { line: 2, col: 3 }
+        );
+        assert_eq!(
+            idx.position(TEXT, x, Encoding::Char),
+            LineCol { line: 2, col: 2 }
+        );
     }
 
     #[test]

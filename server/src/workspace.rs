@@ -31,7 +31,10 @@ impl Workspace {
         let dir = if start.is_dir() {
             start.clone()
         } else {
-            start.parent().map(Path::to_path_buf).unwrap_or(start.clone())
+            start
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or(start.clone())
         };
         let found = dir
             .ancestors()
@@ -74,7 +77,10 @@ impl Workspace {
 
     /// The spec type of a file: the first folder under the spec root.
     pub fn spec_type(&self, path: &Path) -> Option<String> {
-        let rel = absolute(path).strip_prefix(self.spec_root()).ok()?.to_path_buf();
+        let rel = absolute(path)
+            .strip_prefix(self.spec_root())
+            .ok()?
+            .to_path_buf();
         let mut comps = rel.components();
         let first = comps.next()?;
         comps.next()?;
@@ -113,7 +119,9 @@ impl Workspace {
                 Err(e) => errors.push(e),
             }
         }
-        (SpecIndex::from_entries(entries), errors)
+        let mut index = SpecIndex::from_entries(entries);
+        index.set_authoritative(true);
+        (index, errors)
     }
 
     /// The index entry of one file's text.
@@ -161,14 +169,13 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::TooLarge(n) => write!(
                 f,
-                "file is {} MB, over the 10 MB limit: split it or exclude it with .gitignore",
-                n / (1024 * 1024)
+                "file is {:.1} MB, over the 10 MB limit: split it, or exclude it with .gitignore",
+                *n as f64 / (1024.0 * 1024.0)
             ),
             ReadError::Binary => write!(f, "binary file (contains NUL bytes): not a Markdown spec"),
-            ReadError::InvalidUtf8 { line } => write!(
-                f,
-                "invalid UTF-8 on line {line}: re-save the file as UTF-8"
-            ),
+            ReadError::InvalidUtf8 { line } => {
+                write!(f, "invalid UTF-8 on line {line}: re-save the file as UTF-8")
+            }
             ReadError::Io(e) => match e.kind() {
                 std::io::ErrorKind::NotFound => write!(f, "no such file or directory"),
                 std::io::ErrorKind::PermissionDenied => {

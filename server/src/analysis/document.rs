@@ -11,10 +11,14 @@ use std::hash::Hasher;
 use super::regions;
 use super::syntax::{self, Facts};
 
+/// Facts of a region and whether its parse held a syntax error.
+type Parsed = (Arc<Facts>, bool);
+
 /// Facts of recently seen regions, keyed by their text.
 #[derive(Default)]
 pub struct RegionCache {
-    entries: FxHashMap<u64, Vec<(Arc<str>, Arc<Facts>)>>,
+    /// One entry per hash: a colliding text (practically never) is simply parsed again.
+    entries: FxHashMap<u64, (Arc<str>, Parsed)>,
 }
 
 /// What one parse did: how many regions there were and how many had to be parsed.
@@ -32,11 +36,18 @@ fn hash(s: &str) -> u64 {
 }
 
 impl RegionCache {
-    fn get(&self, key: u64, text: &str) -> Option<Arc<Facts>> {
+    /// Moves the entry for `text` out of the cache, keeping its stored text for reuse.
+    fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Parsed)> {
+        match self.entries.get(&key) {
+            Some((t, _)) if &**t == text => self.entries.remove(&key),
+            _ => None,
+        }
+    }
+
+    fn get(&self, key: u64, text: &str) -> Option<Parsed> {
         self.entries
-            .get(&key)?
-            .iter()
-            .find(|(t, _)| &**t == text)
+            .get(&key)
+            .filter(|(t, _)| &**t == text)
             .map(|(_, f)| f.clone())
     }
 }
@@ -45,20 +56,31 @@ impl RegionCache {
 /// `text`. Returns facts with absolute ranges.
 pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     let regions = regions::split(text);
-    let mut next = RegionCache::default();
+    let mut next = RegionCache {
+        entries: FxHashMap::with_capacity_and_hasher(regions.len(), Default::default()),
+    };
     let mut facts = Facts::default();
     let mut stats = ParseStats::default();
     let mut i = 0;
     while i < regions.len() {
         let mut r: Range<usize> = regions[i].clone();
         i += 1;
-        let mut f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        let (mut f, mut error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
         // The line scan can misjudge a fence inside a list item; a region that ends inside an
         // open fence is joined with the next so the fence is parsed as one block.
         while i < regions.len() && syntax::ends_in_open_fence(&f, &text[r.clone()]) {
             r.end = regions[i].end;
             i += 1;
-            f = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+            (f, error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        }
+        if error && regions.len() > 1 {
+            // Error recovery is not local: only the whole text gives the whole text's facts.
+            // (Rare: malformed tables. Costs a whole parse per change while the error stays.)
+            // The regions seen so far stay cached for when the error is gone.
+            let (f, _) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
+            stats.regions = 1;
+            *cache = next;
+            return (Facts::clone(&f), stats);
         }
         stats.regions += 1;
         facts.extend_shifted(&f, r.start);
@@ -70,24 +92,25 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
 fn region_facts(
     text: &str,
     r: Range<usize>,
-    old: &RegionCache,
+    old: &mut RegionCache,
     next: &mut RegionCache,
     stats: &mut ParseStats,
-) -> Arc<Facts> {
+) -> Parsed {
     let s = &text[r];
     let key = hash(s);
-    let f = match old.get(key, s).or_else(|| next.get(key, s)) {
-        Some(f) => f,
+    if let Some(f) = next.get(key, s) {
+        return f;
+    }
+    let (stored, f) = match old.take(key, s) {
+        Some(hit) => hit,
         None => {
             stats.parsed += 1;
             stats.parsed_bytes += s.len();
-            Arc::new(syntax::parse(s))
+            let (facts, error) = syntax::parse_checked(s);
+            (Arc::from(s), (Arc::new(facts), error))
         }
     };
-    let slot = next.entries.entry(key).or_default();
-    if !slot.iter().any(|(t, _)| &**t == s) {
-        slot.push((Arc::from(s), f.clone()));
-    }
+    next.entries.insert(key, (stored, f.clone()));
     f
 }
 

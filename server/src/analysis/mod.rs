@@ -4,6 +4,7 @@
 pub mod document;
 pub mod frontmatter;
 pub mod model;
+pub mod prose;
 pub mod regions;
 pub mod syntax;
 pub mod time;
@@ -37,7 +38,10 @@ impl FileKind {
             .map(|n| n.to_string_lossy().to_string());
         let deployment = explicit
             || fm.and_then(|f| f.get("type")) == Some("deployment-procedure")
-            || path.is_some_and(|p| p.components().any(|c| c.as_os_str() == "deployment-procedure"))
+            || path.is_some_and(|p| {
+                p.components()
+                    .any(|c| c.as_os_str() == "deployment-procedure")
+            })
             || name.as_deref().is_some_and(|n| n.starts_with("deploy-"));
         let id = fm
             .and_then(|f| f.get("id"))
@@ -97,9 +101,11 @@ pub fn analyze_facts(input: &Input, facts: syntax::Facts) -> Analysis {
     }
 }
 
-/// Fresh analysis without a cache, for one-shot callers (CLI, tests).
+/// One-shot analysis (CLI, tests): a single whole-document parse, which costs less than
+/// parsing regions when nothing is reused. `tests/regions_differential.rs` proves both parses give
+/// the same facts, so this and [`analyze`] always agree.
 pub fn analyze_text(input: &Input) -> Analysis {
-    analyze(input, &mut RegionCache::default())
+    analyze_facts(input, document::parse_whole(input.text))
 }
 
 fn apply_config_and_suppressions(
@@ -123,7 +129,11 @@ fn apply_config_and_suppressions(
     let mut spans: Vec<(usize, usize, Vec<Rule>, bool)> = Vec::new();
     let mut open: Vec<(usize, Vec<Rule>, bool)> = Vec::new();
     for s in &model.suppressions {
-        let rules: Vec<Rule> = s.rules.iter().filter_map(|(n, _)| Rule::lookup(n)).collect();
+        let rules: Vec<Rule> = s
+            .rules
+            .iter()
+            .filter_map(|(n, _)| Rule::lookup(n))
+            .collect();
         let all = s.rules.is_empty();
         let end_line = lines.line_of(s.range.end.saturating_sub(1));
         match s.kind {

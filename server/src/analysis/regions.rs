@@ -6,7 +6,8 @@
 //! a region boundary is placed only where a whole-document parse also starts a new top-level
 //! block. This line scan finds boundaries only; all structure comes from the parser.
 //!
-//! A boundary is the start of a line, outside fences, HTML blocks and front matter, that is
+//! A boundary is the start of a line that is outside fences, HTML blocks and front matter in
+//! every reading of the text so far (see [`Scanner`]) and that is
 //! - an ATX heading at column 0 (headings interrupt every open block except the ones skipped), or
 //! - a non-blank line at column 0 after a blank line (nothing but a fence, an HTML block of
 //!   types 1–5 or front matter can continue past a blank line into an unindented line), or
@@ -14,7 +15,10 @@
 //!   that a boundary does not move when text elsewhere changes.
 //!
 //! Lines that could be read as front matter (`---`, `+++`) never start a region, since a region
-//! starting with them would be parsed as metadata.
+//! starting with them would be parsed as metadata. Lines end at `\n`, `\r\n` or a lone `\r`, as
+//! in the parser; a blank line holds nothing but spaces and tabs.
+//!
+//! `tests/regions_differential.rs` checks the split against whole-document parses.
 
 use std::ops::Range;
 
@@ -23,35 +27,45 @@ const LIST_SPLIT_MIN_LINES: usize = 24;
 
 /// Byte ranges of the regions of `text`, contiguous and covering it entirely.
 pub fn split(text: &str) -> Vec<Range<usize>> {
-    let mut scan = Scanner::default();
+    let mut scan = Scanner::new();
     let mut cuts = vec![0];
     let mut offset = 0;
     let mut lines_in_region = 0;
     let mut prev_blank = true;
     let mut first = true;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        let blank = content.trim().is_empty();
-        let was_inside = scan.inside();
-        if !first && !was_inside && offset > *cuts.last().unwrap() {
-            let col0 = !content.starts_with([' ', '\t']) && !blank;
-            let cut = col0
-                && !is_metadata_fence(content)
-                && (is_atx_heading(content)
-                    || prev_blank
-                    || (lines_in_region >= LIST_SPLIT_MIN_LINES
-                        && is_bullet_item(content)
-                        && content_hash(content) % 4 == 0));
-            if cut {
-                cuts.push(offset);
-                lines_in_region = 0;
+    for (content, len) in lines(text) {
+        let blank = is_blank(content);
+        if first {
+            scan.start(content);
+        } else if scan.front_matter.is_some() {
+            scan.front_matter_line(content);
+        } else {
+            scan.container_line(content);
+            if !scan.inside() && offset > *cuts.last().unwrap() {
+                let col0 = !content.starts_with([' ', '\t']) && !blank;
+                let cut = col0
+                    && !is_metadata_fence(content)
+                    // The parser skips a byte order mark at the start of its input only.
+                    && !content.starts_with('\u{feff}')
+                    && ((is_atx_heading(content)
+                        // tree-sitter-md reads an empty heading (`#`) on a last line without a
+                        // line break as paragraph text.
+                        && (len > content.len() || !is_blank(content.trim_start_matches('#'))))
+                        || prev_blank
+                        || (lines_in_region >= LIST_SPLIT_MIN_LINES
+                            && is_bullet_item(content)
+                            && content_hash(content).is_multiple_of(4)));
+                if cut {
+                    cuts.push(offset);
+                    lines_in_region = 0;
+                }
             }
+            scan.feed(content, blank);
         }
-        scan.feed(content, first);
         first = false;
         prev_blank = blank;
         lines_in_region += 1;
-        offset += line.len();
+        offset += len;
     }
     let mut regions = Vec::with_capacity(cuts.len());
     for (i, &start) in cuts.iter().enumerate() {
@@ -64,77 +78,265 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     regions
 }
 
+/// The lines of `text` without their terminators, with their full lengths. A line ends at `\n`,
+/// `\r\n` or a lone `\r`, as in tree-sitter-md (and the language server protocol).
+fn lines(text: &str) -> impl Iterator<Item = (&str, usize)> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        pos = match bytes.get(end) {
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => end,
+        };
+        Some((&text[start..end], pos - start))
+    })
+}
+
+/// Blank in the Markdown sense: spaces and tabs only. (Not `str::trim`, which also drops
+/// no-break spaces, form feeds and other Unicode white space that Markdown treats as text.)
+fn is_blank(line: &str) -> bool {
+    line.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// A multi-line construct that a boundary must not fall into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Open {
+    Fence {
+        ch: u8,
+        len: usize,
+    },
+    /// An HTML block of type 1 (`<pre`, `<script`, `<style`). tree-sitter-md closes it at the end
+    /// tag of any of the three, not only its own.
+    HtmlRaw,
+    /// An HTML block of type 2, 3 or 5, closed by a line containing the marker.
+    HtmlUntil(&'static str),
+    /// An HTML block of type 4 (`<!DOCTYPE`). tree-sitter-md closes it only at a line that starts
+    /// with `>`, not at a `>` later in a line as CommonMark does.
+    HtmlDeclaration,
+    /// An HTML block of type 6 or 7, closed by a blank line.
+    HtmlUntilBlank,
+}
+
+/// One reading of the text so far: the construct open at the end of the previous line, and
+/// whether it sits inside a list item or block quote (then an unindented line ends it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct State {
+    open: Option<Open>,
+    nested: bool,
+}
+
+const OUTSIDE: State = State {
+    open: None,
+    nested: false,
+};
+
 /// Tracks the multi-line constructs that a boundary must not fall into.
-#[derive(Default)]
+///
+/// A line scan cannot always tell what a line is: `<span>` may open an HTML block or continue a
+/// paragraph; an indented fence may belong to a list item that the next unindented line closes.
+/// Rather than guess, the scanner follows every reading at once (a small set of [`State`]s) and
+/// allows a boundary only where every reading is outside all constructs. Guessing the "more
+/// open" reading is not enough: a reading that wrongly stays inside an HTML block skips the
+/// opener of a real `<pre>` block, then leaves its own block in the middle of that one.
 struct Scanner {
-    fence: Option<(u8, usize)>,
-    /// End marker of an open HTML block of type 1–5, or `None` for types 6–7 (end at a blank line).
-    html: Option<Option<&'static str>>,
-    front_matter: bool,
+    states: Vec<State>,
+    scratch: Vec<State>,
+    /// Successors of one state; kept to avoid an allocation per line.
+    out: Vec<State>,
+    /// The metadata delimiter (`-` or `+`) while inside front matter.
+    front_matter: Option<u8>,
 }
 
 impl Scanner {
-    fn inside(&self) -> bool {
-        self.fence.is_some() || self.html.is_some() || self.front_matter
+    fn new() -> Scanner {
+        Scanner {
+            states: vec![OUTSIDE],
+            scratch: Vec::new(),
+            out: Vec::with_capacity(4),
+            front_matter: None,
+        }
     }
 
-    fn feed(&mut self, line: &str, first: bool) {
-        if self.front_matter {
-            if line.trim_end() == "---" || line.trim_end() == "..." {
-                self.front_matter = false;
-            }
-            return;
-        }
-        if first && line.trim_end() == "---" {
-            self.front_matter = true;
-            return;
-        }
-        if let Some((ch, len)) = self.fence {
-            let t = strip_indent(line);
-            if let Some(t) = t {
-                let run = t.bytes().take_while(|&b| b == ch).count();
-                if run >= len && t[run..].trim().is_empty() {
-                    self.fence = None;
+    fn inside(&self) -> bool {
+        self.front_matter.is_some() || self.states.iter().any(|s| s.open.is_some())
+    }
+
+    /// The first line: front matter opens as in tree-sitter-md (`---` or `+++` after up to three
+    /// spaces, then only spaces or tabs). If it never closes, the parser reads no front matter
+    /// but the scanner stays inside: no boundaries, which is always safe.
+    fn start(&mut self, line: &str) {
+        if let Some(t) = strip_indent(line) {
+            for ch in [b'-', b'+'] {
+                if is_metadata_delimiter(t, ch) {
+                    self.front_matter = Some(ch);
+                    return;
                 }
             }
+        }
+        self.feed(line, is_blank(line));
+    }
+
+    /// Front matter closes at the same three characters at column 0, then spaces or tabs only
+    /// (not at `...`).
+    fn front_matter_line(&mut self, line: &str) {
+        if self
+            .front_matter
+            .is_some_and(|ch| is_metadata_delimiter(line, ch))
+        {
+            self.front_matter = None;
+        }
+    }
+
+    /// An unindented line ends every construct inside a list item (nothing there continues
+    /// lazily but a paragraph), and one that does not start with `>` every construct inside a
+    /// block quote. A `>` line may or may not continue the container: both readings go on.
+    fn container_line(&mut self, line: &str) {
+        if is_blank(line)
+            || line.starts_with([' ', '\t'])
+            || !self.states.iter().any(|s| s.nested && s.open.is_some())
+        {
             return;
         }
-        if let Some(end) = self.html {
-            match end {
-                Some(marker) if line.contains(marker) => self.html = None,
-                None if line.trim().is_empty() => self.html = None,
-                _ => {}
+        let quote = line.starts_with('>');
+        self.step(|s, out| {
+            if s.nested && s.open.is_some() {
+                if quote {
+                    out.push(s);
+                }
+                out.push(OUTSIDE);
+            } else {
+                out.push(s);
             }
+        });
+    }
+
+    fn feed(&mut self, line: &str, blank: bool) {
+        self.step(|s, out| match s.open {
+            Some(Open::Fence { ch, len }) => {
+                let closes = strip_indent(line).is_some_and(|t| {
+                    let run = t.bytes().take_while(|&b| b == ch).count();
+                    run >= len && is_blank(&t[run..])
+                });
+                out.push(if closes { OUTSIDE } else { s });
+            }
+            Some(Open::HtmlRaw) => match raw_html_end(line) {
+                Some(true) => out.push(OUTSIDE),
+                Some(false) => {
+                    out.push(OUTSIDE);
+                    out.push(s);
+                }
+                None => out.push(s),
+            },
+            Some(Open::HtmlUntil(marker)) => {
+                out.push(if line.contains(marker) { OUTSIDE } else { s });
+            }
+            Some(Open::HtmlDeclaration) => {
+                out.push(if line.starts_with('>') { OUTSIDE } else { s });
+            }
+            Some(Open::HtmlUntilBlank) => out.push(if blank { OUTSIDE } else { s }),
+            None => openers(line, out),
+        });
+    }
+
+    /// Replaces every state by its successors, without duplicates.
+    fn step(&mut self, mut f: impl FnMut(State, &mut Vec<State>)) {
+        let mut next = std::mem::take(&mut self.scratch);
+        next.clear();
+        let mut out = std::mem::take(&mut self.out);
+        for &s in &self.states {
+            out.clear();
+            f(s, &mut out);
+            for &n in &out {
+                if !next.contains(&n) {
+                    next.push(n);
+                }
+            }
+        }
+        self.out = out;
+        self.scratch = std::mem::replace(&mut self.states, next);
+    }
+}
+
+/// The readings after a line read outside every construct: what the line may open.
+fn openers(line: &str, out: &mut Vec<State>) {
+    // A fence or HTML block may follow list or quote markers; look past those too.
+    let indented = line.starts_with([' ', '\t']);
+    let mut containers = 0;
+    let mut t = line;
+    loop {
+        let Some(s) = strip_indent(t) else {
+            out.push(OUTSIDE);
+            return;
+        };
+        if let Some(rest) = s.strip_prefix('>') {
+            t = rest.strip_prefix(' ').unwrap_or(rest);
+            containers += 1;
+            continue;
+        }
+        if let Some(rest) = strip_list_marker(s) {
+            t = rest;
+            containers += 1;
+            continue;
+        }
+        t = s;
+        break;
+    }
+    // After a marker the construct is inside a container. Indented without a marker, it may be
+    // inside a list item opened earlier or at the top level: both.
+    let nesting: &[bool] = match (containers > 0, indented) {
+        (true, _) => &[true],
+        (false, true) => &[false, true],
+        (false, false) => &[false],
+    };
+    let open = |o: Open, out: &mut Vec<State>| {
+        for &nested in nesting {
+            out.push(State {
+                open: Some(o),
+                nested,
+            });
+        }
+    };
+    for ch in [b'`', b'~'] {
+        let run = t.bytes().take_while(|&b| b == ch).count();
+        if run >= 3 && !(ch == b'`' && t[run..].contains('`')) {
+            open(Open::Fence { ch, len: run }, out);
             return;
         }
-        // A fence or HTML block may follow a list or quote marker; look past those too.
-        let mut t = line;
-        loop {
-            let Some(s) = strip_indent(t) else { return };
-            if let Some(rest) = s.strip_prefix('>') {
-                t = rest.strip_prefix(' ').unwrap_or(rest);
-                continue;
+    }
+    match html_block_start(t) {
+        HtmlStart::No => out.push(OUTSIDE),
+        HtmlStart::Raw(opener_len) => match raw_html_end(&t[opener_len..]) {
+            Some(true) => out.push(OUTSIDE),
+            end => {
+                open(Open::HtmlRaw, out);
+                if end.is_some() {
+                    out.push(OUTSIDE);
+                }
             }
-            if let Some(rest) = strip_list_marker(s) {
-                t = rest;
-                continue;
+        },
+        HtmlStart::Until(marker, opener_len) => {
+            if t[opener_len..].contains(marker) {
+                out.push(OUTSIDE);
+            } else {
+                open(Open::HtmlUntil(marker), out);
+                // A marker overlapping the opener (`<?>`) may or may not close it: both.
+                if t.contains(marker) {
+                    out.push(OUTSIDE);
+                }
             }
-            t = s;
-            break;
         }
-        for ch in [b'`', b'~'] {
-            let run = t.bytes().take_while(|&b| b == ch).count();
-            if run >= 3 && !(ch == b'`' && t[run..].contains('`')) {
-                self.fence = Some((ch, run));
-                return;
-            }
-        }
-        if let Some(end) = html_block_start(t) {
-            // Types 1–5 may close on their opening line.
-            match end {
-                Some(marker) if t[1..].contains(marker) => {}
-                _ => self.html = Some(end),
-            }
+        HtmlStart::Declaration => open(Open::HtmlDeclaration, out),
+        HtmlStart::Maybe => {
+            // Any other tag: an HTML block of type 6 or 7, or text (a type 7 tag cannot
+            // interrupt a paragraph, and a line scan does not know whether one is open). Both.
+            open(Open::HtmlUntilBlank, out);
+            out.push(OUTSIDE);
         }
     }
 }
@@ -165,38 +367,73 @@ fn strip_list_marker(s: &str) -> Option<&str> {
     }
 }
 
-/// For a line that opens an HTML block: `Some(Some(end marker))` for types 1–5,
-/// `Some(None)` for types 6–7.
-fn html_block_start(t: &str) -> Option<Option<&'static str>> {
-    if !t.starts_with('<') {
-        return None;
+enum HtmlStart {
+    No,
+    /// Type 1, with the length of the opener.
+    Raw(usize),
+    /// Types 2, 3 and 5: the end marker and the length of the opener.
+    Until(&'static str, usize),
+    /// Type 4.
+    Declaration,
+    /// Possibly type 6 or 7.
+    Maybe,
+}
+
+/// What an HTML block opener at the start of `t` would be.
+fn html_block_start(t: &str) -> HtmlStart {
+    let b = t.as_bytes();
+    if b.first() != Some(&b'<') {
+        return HtmlStart::No;
     }
-    let lower = t.to_ascii_lowercase();
-    for (open, close) in [
-        ("<script", "</script>"),
-        ("<pre", "</pre>"),
-        ("<style", "</style>"),
-        ("<textarea", "</textarea>"),
-    ] {
-        if lower.starts_with(open) {
-            return Some(Some(close));
+    // tree-sitter-md's type 1 has no `<textarea` (a type 6/7 block for it, ending at a blank line).
+    for open in ["<script", "<pre", "<style"] {
+        if b.len() >= open.len()
+            && b[..open.len()].eq_ignore_ascii_case(open.as_bytes())
+            && matches!(b.get(open.len()), None | Some(b' ' | b'\t' | b'>'))
+        {
+            return HtmlStart::Raw(open.len());
         }
     }
     if t.starts_with("<!--") {
-        return Some(Some("-->"));
+        // The parser ends the opener after `<!`, so `<!-->` and `<!--->` close at once.
+        return HtmlStart::Until("-->", 2);
     }
     if t.starts_with("<?") {
-        return Some(Some("?>"));
+        return HtmlStart::Until("?>", 2);
     }
     if t.starts_with("<![CDATA[") {
-        return Some(Some("]]>"));
+        return HtmlStart::Until("]]>", 9);
     }
-    if t.starts_with("<!") {
-        return Some(Some(">"));
+    // Upper case only in tree-sitter-md; `<!doctype` is read as type 7.
+    if t.starts_with("<!") && b.get(2).is_some_and(u8::is_ascii_uppercase) {
+        return HtmlStart::Declaration;
     }
-    // Types 6 and 7: any other tag. Treating every `<` line as one is conservative: it only
-    // suppresses boundaries until the next blank line.
-    Some(None)
+    // Anything else, `<!` without a letter too: both readings.
+    HtmlStart::Maybe
+}
+
+/// Whether `line` ends a type 1 HTML block: `Some(true)` if it holds `</pre`, `</script` or
+/// `</style` (any case) followed by `>`, a space or a tab, `Some(false)` if followed by something
+/// else that may end the tag name for the parser, `None` if there is none.
+fn raw_html_end(line: &str) -> Option<bool> {
+    let lower = line.to_ascii_lowercase();
+    let mut found = None;
+    for name in ["</pre", "</script", "</style"] {
+        for (i, _) in lower.match_indices(name) {
+            match lower.as_bytes().get(i + name.len()) {
+                None | Some(b'>' | b' ' | b'\t') => return Some(true),
+                Some(c) if c.is_ascii_alphabetic() => {}
+                Some(_) => found = Some(false),
+            }
+        }
+    }
+    found
+}
+
+/// `---` or `+++` (by `ch`), then spaces or tabs only.
+fn is_metadata_delimiter(line: &str, ch: u8) -> bool {
+    let b = line.as_bytes();
+    b.len() >= 3 && b[..3].iter().all(|&c| c == ch) && is_blank(&line[3..])
 }
 
 fn is_atx_heading(line: &str) -> bool {
@@ -213,8 +450,7 @@ fn is_bullet_item(line: &str) -> bool {
     let b = line.as_bytes();
     matches!(b.first(), Some(b'-' | b'*' | b'+'))
         && b.get(1) == Some(&b' ')
-        && b
-            .get(2)
+        && b.get(2)
             .is_some_and(|c| !matches!(c, b' ' | b'\t' | b'-' | b'*' | b'_' | b'+'))
 }
 
@@ -249,7 +485,9 @@ mod tests {
     fn no_boundary_inside_fences_html_or_front_matter() {
         let text = "---\nid: X\n\ntitle: y\n---\n# T\n\n```\n# not a heading\n\ncode\n```\n\n<!--\n\n# x\n-->\n\nend\n";
         let t = texts(text);
-        assert!(t.iter().any(|r| r.starts_with("---\nid: X\n\ntitle: y\n---\n")));
+        assert!(t
+            .iter()
+            .any(|r| r.starts_with("---\nid: X\n\ntitle: y\n---\n")));
         assert!(t.iter().all(|r| !r.starts_with("# not")));
         assert!(t.iter().all(|r| !r.starts_with("code")));
         assert!(t.iter().all(|r| !r.starts_with("# x")));

@@ -11,15 +11,22 @@ use std::sync::OnceLock;
 use tree_sitter::{Query, QueryCursor, StreamingIterator};
 use tree_sitter_md::{MarkdownParser, INLINE_LANGUAGE, LANGUAGE};
 
+use super::prose::{self, Prose};
+
 pub const BLOCK_QUERY_SOURCE: &str = include_str!("../../../queries/blocks.scm");
 pub const INLINE_QUERY_SOURCE: &str = include_str!("../../../queries/inline.scm");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockKind {
     FrontMatter,
-    Heading { level: u8 },
+    Heading {
+        level: u8,
+    },
     /// A list item; `task` is `Some(checked)` for a task item. `depth` counts enclosing items.
-    Item { task: Option<bool>, depth: u16 },
+    Item {
+        task: Option<bool>,
+        depth: u16,
+    },
     Paragraph,
     Code,
     Html,
@@ -31,8 +38,8 @@ pub enum BlockKind {
 pub struct Block {
     pub kind: BlockKind,
     pub range: Range<usize>,
-    /// The inline text (headings, paragraphs, table cells); empty elsewhere. For a task item,
-    /// the range of its marker (`[ ]`).
+    /// The inline text (headings, paragraphs, table cells); elsewhere an empty range at the
+    /// block's start. For a task item, the range of its marker (`[ ]`).
     pub content: Range<usize>,
 }
 
@@ -56,6 +63,7 @@ pub struct Span {
 pub struct Facts {
     pub blocks: Vec<Block>,
     pub spans: Vec<Span>,
+    pub prose: Prose,
 }
 
 impl Facts {
@@ -71,6 +79,7 @@ impl Facts {
             kind: s.kind,
             range: shift(&s.range),
         }));
+        self.prose.extend_shifted(&other.prose, offset);
     }
 }
 
@@ -96,10 +105,18 @@ thread_local! {
 
 /// Parses `text` as a standalone Markdown document and extracts its facts.
 pub fn parse(text: &str) -> Facts {
+    parse_checked(text).0
+}
+
+/// [`parse`], and whether the block tree holds a syntax error. tree-sitter-md's error recovery
+/// is not local (a malformed table can swallow the blocks after it), so the facts of a region
+/// with an error may differ from the same text inside the whole document.
+pub fn parse_checked(text: &str) -> (Facts, bool) {
     let tree = PARSER.with(|p| p.borrow_mut().parse(text.as_bytes(), None));
     let Some(tree) = tree else {
-        return Facts::default();
+        return (Facts::default(), false);
     };
+    let has_error = tree.block_tree().root_node().has_error();
     let q = queries();
     let src = text.as_bytes();
     let mut facts = Facts::default();
@@ -110,7 +127,7 @@ pub fn parse(text: &str) -> Facts {
     while let Some(m) = matches.next() {
         let mut kind = None;
         let mut range = 0..0;
-        let mut content = 0..0;
+        let mut content = None;
         let mut task = None;
         for cap in m.captures() {
             let node = cap.node;
@@ -129,7 +146,7 @@ pub fn parse(text: &str) -> Facts {
                 }
                 "heading.setext" => {
                     let h2 = (0..node.child_count())
-                        .filter_map(|i| node.child(i as u32))
+                        .filter_map(|i| node.child(i))
                         .any(|c| c.kind() == "setext_h2_underline");
                     kind = Some(BlockKind::Heading {
                         level: if h2 { 2 } else { 1 },
@@ -137,7 +154,7 @@ pub fn parse(text: &str) -> Facts {
                     range = node.byte_range();
                 }
                 "heading.text" | "paragraph.text" => {
-                    content = node.byte_range();
+                    content = Some(node.byte_range());
                     inline_nodes.push(node);
                 }
                 "paragraph" => {
@@ -162,7 +179,7 @@ pub fn parse(text: &str) -> Facts {
                 }
                 "item.checked" | "item.unchecked" => {
                     task = Some(names[cap.index as usize] == "item.checked");
-                    content = node.byte_range();
+                    content = Some(node.byte_range());
                 }
                 "code" => {
                     kind = Some(BlockKind::Code);
@@ -179,7 +196,7 @@ pub fn parse(text: &str) -> Facts {
                 "table_cell" => {
                     kind = Some(BlockKind::TableCell);
                     range = node.byte_range();
-                    content = node.byte_range();
+                    content = Some(node.byte_range());
                     inline_nodes.push(node);
                 }
                 _ => {}
@@ -190,6 +207,9 @@ pub fn parse(text: &str) -> Facts {
                 // The marker capture may come after the item capture.
                 kind = BlockKind::Item { task, depth };
             }
+            // No content: an empty range at the block's start, not `0..0`, so that it stays
+            // inside the block when a region's facts are shifted to their place in the document.
+            let content = content.unwrap_or(range.start..range.start);
             facts.blocks.push(Block {
                 kind,
                 range,
@@ -225,7 +245,8 @@ pub fn parse(text: &str) -> Facts {
         .sort_by(|a, b| (a.range.start, b.range.end).cmp(&(b.range.start, a.range.end)));
     facts.spans.sort_by_key(|s| (s.range.start, s.range.end));
     facts.spans.dedup();
-    facts
+    facts.prose = prose::extract(text, &facts);
+    (facts, has_error)
 }
 
 /// True if the parse of `text` ends inside a fenced code block that never closed: a region

@@ -3,7 +3,17 @@
 /// Seconds in the estimate, a range counting as its upper bound; `None` if unreadable.
 pub fn parse_seconds(value: &str) -> Option<u64> {
     let mut s = value.trim().to_ascii_lowercase();
-    for prefix in ["~", "≈", "about", "approx.", "approximately", "approx", "up to", "<", "≤"] {
+    for prefix in [
+        "~",
+        "≈",
+        "about",
+        "approx.",
+        "approximately",
+        "approx",
+        "up to",
+        "<",
+        "≤",
+    ] {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest.trim_start().to_string();
         }

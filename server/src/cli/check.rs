@@ -1,9 +1,240 @@
+//! `deployspec check`: analyse files in parallel and print the findings.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use rayon::prelude::*;
 
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("not built yet");
-    ExitCode::from(2)
+use super::output::{self, FileReport};
+use super::Format;
+use crate::analysis::{self, Analysis, Input};
+use crate::diagnostic::Severity;
+use crate::workspace::{self, ReadError, Workspace};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or folders to check (folders are walked, respecting .gitignore); `-` reads stdin.
+    /// Default: the spec root.
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Use this configuration file instead of searching for .deployspec.toml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The file name to report (and classify) text read from stdin as
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+}
+
+/// One file's outcome.
+struct Checked {
+    display: String,
+    text: String,
+    analysis: Analysis,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let ws = match load_workspace(args.config.as_deref(), args.paths.first()) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let (index, _) = ws.build_index();
+    let mut failures: Vec<(String, ReadError)> = Vec::new();
+    let mut inputs: Vec<(PathBuf, bool)> = Vec::new();
+    let mut stdin_text = None;
+    let explicit_paths = !args.paths.is_empty();
+    for p in super::default_paths(args.paths, &ws) {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+                failures.push(("<stdin>".into(), ReadError::Io(e)));
+                continue;
+            }
+            match workspace::decode(bytes) {
+                Ok(t) => stdin_text = Some(t),
+                Err(e) => failures.push(("<stdin>".into(), e)),
+            }
+            continue;
+        }
+        if p.is_file() {
+            // A file named on the command line gets every rule.
+            inputs.push((p, true));
+            continue;
+        }
+        if !explicit_paths && !p.exists() {
+            eprintln!(
+                "error: spec root {} does not exist: pass the files to check, or set spec_root in {}",
+                display_path(&p),
+                crate::config::FILE_NAME
+            );
+            return ExitCode::from(2);
+        }
+        let (files, missing) = workspace::walk_markdown(std::slice::from_ref(&p));
+        inputs.extend(files.into_iter().map(|f| (f, false)));
+        failures.extend(missing.into_iter().map(|(p, e)| (display_path(&p), e)));
+    }
+
+    let config = &ws.config;
+    let index = &index;
+    let results: Vec<Result<Checked, (String, ReadError)>> = inputs
+        .par_iter()
+        .map(|(path, explicit)| {
+            let text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let abs = workspace::absolute(path);
+            let analysis = analysis::analyze_text(&Input {
+                text: &text,
+                path: Some(&abs),
+                explicit: *explicit,
+                config,
+                index,
+            });
+            Ok(Checked {
+                display: display_path(path),
+                text,
+                analysis,
+            })
+        })
+        .collect();
+    let mut checked = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(c) => checked.push(c),
+            Err(f) => failures.push(f),
+        }
+    }
+    if let Some(text) = stdin_text {
+        let name = args.stdin_filename.clone();
+        let abs = name.as_deref().map(workspace::absolute);
+        let analysis = analysis::analyze_text(&Input {
+            text: &text,
+            path: abs.as_deref(),
+            explicit: true,
+            config,
+            index,
+        });
+        checked.push(Checked {
+            display: name.map_or("<stdin>".into(), |n| display_path(&n)),
+            text,
+            analysis,
+        });
+    }
+    checked.sort_by(|a, b| a.display.cmp(&b.display));
+
+    let reports: Vec<FileReport> = checked
+        .iter()
+        .map(|c| FileReport::new(c.display.clone(), &c.text, &c.analysis.findings))
+        .collect();
+    let rendered = output::render(args.format, &reports);
+    let mut stdout = std::io::stdout().lock();
+    let rendered = if args.format == Format::Human && std::io::stdout().is_terminal() {
+        colorize(&rendered)
+    } else {
+        rendered
+    };
+    if stdout.write_all(rendered.as_bytes()).is_err() {
+        return ExitCode::from(2);
+    }
+    for (path, e) in &failures {
+        eprintln!("error: {path}: {e}");
+    }
+    if !failures.is_empty() {
+        return ExitCode::from(2);
+    }
+    let errors = checked
+        .iter()
+        .flat_map(|c| &c.analysis.findings)
+        .any(|f| f.severity == Severity::Error);
+    ExitCode::from(if errors { 1 } else { 0 })
+}
+
+/// Finds the workspace: from `--config`, else by walking up from the first path (or the working
+/// directory). A malformed configuration is reported and the defaults apply.
+pub(super) fn load_workspace(
+    config: Option<&Path>,
+    first: Option<&PathBuf>,
+) -> Result<Workspace, ExitCode> {
+    let ws = match config {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read config {}: {e}", path.display());
+                    return Err(ExitCode::from(2));
+                }
+            };
+            let root = workspace::absolute(path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let (config, config_error) = match crate::config::Config::from_toml(&text) {
+                Ok(c) => (c, None),
+                Err(e) => (Default::default(), Some(e)),
+            };
+            Workspace {
+                root,
+                config,
+                config_path: Some(path.to_path_buf()),
+                config_error,
+            }
+        }
+        None => {
+            let start = first
+                .filter(|p| p.as_os_str() != "-" && p.exists())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            Workspace::discover(&start)
+        }
+    };
+    if let (Some(path), Some(e)) = (&ws.config_path, &ws.config_error) {
+        eprintln!(
+            "warning: {}:{e}\n  (the configuration was not applied; the defaults are in force until it is fixed)",
+            display_path(path)
+        );
+    }
+    Ok(ws)
+}
+
+/// Paths relative to the working directory when inside it, else as given.
+pub(super) fn display_path(p: &Path) -> String {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    if p.is_relative() && !p.starts_with("..") {
+        return p.strip_prefix(".").unwrap_or(p).display().to_string();
+    }
+    let cwd = CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .map(|d| workspace::absolute(&d))
+    });
+    let abs = workspace::absolute(p);
+    cwd.as_deref()
+        .and_then(|cwd| abs.strip_prefix(cwd).ok())
+        .map(|r| r.display().to_string())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+fn colorize(s: &str) -> String {
+    if std::env::var_os("NO_COLOR").is_some() {
+        return s.to_string();
+    }
+    s.lines()
+        .map(|l| {
+            for (prefix, color) in [
+                ("error[", "\x1b[1;31m"),
+                ("warning[", "\x1b[1;33m"),
+                ("information[", "\x1b[1;36m"),
+                ("hint[", "\x1b[1;36m"),
+            ] {
+                if let Some(rest) = l.strip_prefix(prefix) {
+                    let (label, msg) = rest.split_once("]:").unwrap_or((rest, ""));
+                    return format!("{color}{prefix}{label}]\x1b[0m\x1b[1m:{msg}\x1b[0m\n");
+                }
+            }
+            if l.trim_start().starts_with('|') || l.trim_start().starts_with("-->") {
+                return format!("\x1b[34m{l}\x1b[0m\n");
+            }
+            format!("{l}\n")
+        })
+        .collect()
 }

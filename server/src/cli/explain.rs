@@ -6,7 +6,13 @@ pub fn run(rule: Option<&str>) -> ExitCode {
     let Some(key) = rule else {
         for r in Rule::ALL {
             let i = r.info();
-            println!("{}  {:<34} {:<11} {}", i.code, i.name, i.default.as_str(), i.summary);
+            println!(
+                "{}  {:<34} {:<11} {}",
+                i.code,
+                i.name,
+                i.default.as_str(),
+                i.summary
+            );
         }
         return ExitCode::SUCCESS;
     };
@@ -19,7 +25,10 @@ pub fn run(rule: Option<&str>) -> ExitCode {
                 "\nConfigure: [rules] {} = \"off\" | \"hint\" | \"information\" | \"warning\" | \"error\"",
                 i.code
             );
-            println!("Suppress:  <!-- deployspec-disable-next-line {} -->", i.code);
+            println!(
+                "Suppress:  <!-- deployspec-disable-next-line {} -->",
+                i.code
+            );
             ExitCode::SUCCESS
         }
         None => {

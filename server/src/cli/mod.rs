@@ -73,7 +73,10 @@ pub fn main() -> ExitCode {
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::ConfigSchema => {
             let schema = crate::config::json_schema();
-            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
     }

@@ -256,7 +256,7 @@ pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
         .filter(|e| {
             e.last().is_none_or(|c| {
                 c.analysis.as_ref().is_some_and(|a| {
-                    a.model.spec_refs.iter().any(|r| ids.contains(&r.id))
+                    a.model.spec_refs.iter().any(|r| ids.contains(&*r.id))
                         || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
                 })
             })

@@ -20,14 +20,17 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let m = ctx.model;
     let anchor = document_anchor(ctx);
     if m.title.is_none() {
-        out.report(anchor.clone(), "missing title: start the spec with a `# Title` heading");
+        out.report(
+            anchor.clone(),
+            "missing title: start the spec with a `# Title` heading",
+        );
     }
     let fm = m.front_matter.as_ref();
     let missing: Vec<&str> = ["Component", "Target", "Owner"]
         .into_iter()
         .filter(|f| {
             let key = f.to_ascii_lowercase();
-            !m.metadata.iter().any(|l| l.label == key)
+            !m.metadata.iter().any(|l| *l.label == key)
                 && fm.and_then(|fm| fm.get(&key)).is_none_or(str::is_empty)
         })
         .collect();

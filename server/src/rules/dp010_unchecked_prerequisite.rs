@@ -20,8 +20,7 @@ Fix: confirm the prerequisite and check the box, or strike it through if it does
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let m = ctx.model;
-    if m
-        .front_matter
+    if m.front_matter
         .as_ref()
         .and_then(|f| f.get("status"))
         .is_some_and(|s| s.eq_ignore_ascii_case("template"))

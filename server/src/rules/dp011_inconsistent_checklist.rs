@@ -16,33 +16,24 @@ Fix: check the nested items, or uncheck the parent until they are done.",
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let tasks = &ctx.model.tasks;
-    for (i, t) in tasks.iter().enumerate() {
-        if !t.checked {
-            continue;
+    // Each open item counts against every checked ancestor: one walk up per item.
+    let mut open = vec![0usize; tasks.len()];
+    for t in tasks.iter().filter(|t| !t.checked && !t.struck) {
+        let mut p = t.parent;
+        while let Some(i) = p {
+            open[i] += 1;
+            p = tasks[i].parent;
         }
-        let open = tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.checked && !c.struck && descends_from(tasks, c.parent, i))
-            .count();
-        if open > 0 {
+    }
+    for (t, &n) in tasks.iter().zip(&open) {
+        if t.checked && n > 0 {
             out.report(
                 t.line.clone(),
                 format!(
-                    "checked item has {open} unchecked nested item{}: check them or uncheck this one",
-                    if open == 1 { "" } else { "s" }
+                    "checked item has {n} unchecked nested item{}: check them or uncheck this one",
+                    if n == 1 { "" } else { "s" }
                 ),
             );
         }
     }
-}
-
-fn descends_from(tasks: &[crate::analysis::model::TaskItem], mut p: Option<usize>, root: usize) -> bool {
-    while let Some(i) = p {
-        if i == root {
-            return true;
-        }
-        p = tasks[i].parent;
-    }
-    false
 }

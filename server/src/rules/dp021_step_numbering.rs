@@ -20,13 +20,15 @@ reference).",
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let steps = &ctx.model.steps;
     let mut prev: Option<u32> = None;
-    for (i, s) in steps.iter().enumerate() {
+    let mut seen = std::collections::HashSet::new();
+    for s in steps {
         let n = s.number;
-        if let Some(first) = steps[..i].iter().find(|p| p.number == n) {
-            let _ = first;
+        if !seen.insert(n) {
             out.report(
                 s.title_range.clone(),
-                format!("Step {n} is numbered twice: renumber the steps so each number is used once"),
+                format!(
+                    "Step {n} is numbered twice: renumber the steps so each number is used once"
+                ),
             );
         } else {
             match prev {

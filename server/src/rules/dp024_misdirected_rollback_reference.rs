@@ -19,7 +19,12 @@ Fix: point the reference at the first rollback step.",
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let steps = &ctx.model.steps;
-    for r in ctx.model.step_refs.iter().filter(|r| r.rollback && !r.in_title) {
+    for r in ctx
+        .model
+        .step_refs
+        .iter()
+        .filter(|r| r.rollback && !r.in_title)
+    {
         let targets: Vec<_> = steps.iter().filter(|s| s.number == r.number).collect();
         let first_rollback = steps.iter().find(|s| s.in_rollback).map(|s| s.number);
         let hint = first_rollback
@@ -29,7 +34,10 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
             [] => {} // DP023 reports it.
             [one] if !one.in_rollback => out.report(
                 r.range.clone(),
-                format!("rollback reference to Step {}, which is not a rollback step{hint}", r.number),
+                format!(
+                    "rollback reference to Step {}, which is not a rollback step{hint}",
+                    r.number
+                ),
             ),
             [_] => {}
             _ => out.report(

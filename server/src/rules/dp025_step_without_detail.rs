@@ -20,11 +20,16 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
             (true, true) => continue,
             (false, true) => "a command (a code block or `Command:` line)",
             (true, false) => "a verification (`Verify:` line or expected output)",
-            (false, false) => "a command or a verification",
+            (false, false) => {
+                "a command (a code block or `Command:` line) and a verification (`Verify:` line)"
+            }
         };
         out.report(
             s.title_range.clone(),
-            format!("Step {} lacks {missing}: add it so the step can be run and checked", s.number),
+            format!(
+                "Step {} lacks {missing}: add it so the step can be run and checked",
+                s.number
+            ),
         );
     }
 }

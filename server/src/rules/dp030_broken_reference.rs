@@ -11,16 +11,25 @@ pub static INFO: RuleInfo = RuleInfo {
 `[PREFIX-NNN]` in prose (plain, as link text, or as a reference label) must name a spec that
 exists under the spec root. Only known prefixes count: CMP, DES, DEPLOY, every prefix present in
 the workspace, and those under [references] prefixes; `[JIRA-123]` is not a spec reference unless
-configured. References inside code are ignored.
+configured. References inside code are ignored. Checked only when the spec root exists.
 
 Fix: correct the ID (the message names the closest existing ones), or create the spec
 (`deployspec new component cmp-004-name`).",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
+    if !ctx.index.is_authoritative() {
+        // No spec root: whether an ID exists is unknown, and guessing would flood the file.
+        return;
+    }
     for r in &ctx.model.spec_refs {
         let prefix = r.id.split('-').next().unwrap_or("");
-        let known = ctx.config.references.prefixes.iter().any(|p| p.eq_ignore_ascii_case(prefix))
+        let known = ctx
+            .config
+            .references
+            .prefixes
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(prefix))
             || ctx.index.has_prefix(prefix);
         if !known || ctx.index.contains(&r.id) {
             continue;

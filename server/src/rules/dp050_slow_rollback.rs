@@ -31,7 +31,7 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
     out.report(
         m.headings[rb.heading].text_range.clone(),
         format!(
-            "rollback takes {} but the deployment {}: shorten the rollback or correct the estimates",
+            "rollback steps add up to {}, longer than the deployment steps ({}): shorten the rollback or correct the estimates",
             format_seconds(back),
             format_seconds(fwd)
         ),

@@ -146,7 +146,12 @@ impl Sink {
         self.report_with(range, self.rule.info().default, message);
     }
 
-    pub fn report_with(&mut self, range: Range<usize>, severity: Severity, message: impl Into<String>) {
+    pub fn report_with(
+        &mut self,
+        range: Range<usize>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
         self.findings.push(Finding {
             rule: self.rule,
             severity,

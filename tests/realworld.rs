@@ -1,0 +1,57 @@
+//! Real public runbooks, written by others in every style (`tests/corpus/realworld`, sources and
+//! licences in its SOURCES.md), checked as deployment procedures. The snapshots are what their
+//! authors would see; a change in them is a change in what deployspec tells real users.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use deployspec::analysis::{analyze_text, Input};
+use deployspec::config::Config;
+use deployspec::index::SpecIndex;
+use deployspec::position::{Encoding, LineIndex};
+
+#[test]
+fn realworld_runbooks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/realworld");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("SOURCES.md"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 17);
+    let config = Config::default();
+    let index = SpecIndex::default();
+    for path in names {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let a = analyze_text(&Input {
+            text: &text,
+            path: Some(&path),
+            explicit: true,
+            config: &config,
+            index: &index,
+        });
+        let lines = LineIndex::new(&text);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "sections: {:?}\nsteps: {}\ntasks: {}",
+            a.model.sections.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            a.model.steps.len(),
+            a.model.tasks.len()
+        );
+        for f in &a.findings {
+            let p = lines.position(&text, f.range.start, Encoding::Char);
+            let _ = writeln!(
+                out,
+                "{}:{} {} {}",
+                p.line + 1,
+                p.col + 1,
+                f.rule.code(),
+                f.message
+            );
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(name, out);
+    }
+}

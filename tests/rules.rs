@@ -1,0 +1,459 @@
+//! Every rule on a file that triggers it and on one that must not. Most cases start from
+//! `fixtures/complete.md` (a spec with zero findings) and change one thing, so each rule is
+//! exercised inside a realistic document rather than only on a fixture made for it.
+
+use std::path::{Path, PathBuf};
+
+use deployspec::analysis::{analyze_text, Input};
+use deployspec::config::Config;
+use deployspec::diagnostic::Severity;
+use deployspec::index::{SpecEntry, SpecIndex};
+
+const COMPLETE: &str = include_str!("fixtures/complete.md");
+
+fn index(ids: &[(&str, &str)]) -> SpecIndex {
+    let mut idx = SpecIndex::from_entries(ids.iter().map(|(id, path)| SpecEntry {
+        id: id.to_string(),
+        path: PathBuf::from(path),
+        display: path.to_string(),
+        title: Some(format!("Spec {id}")),
+        kind: None,
+        owner: None,
+        summary: None,
+    }));
+    idx.set_authoritative(true);
+    idx
+}
+
+fn default_index() -> SpecIndex {
+    index(&[
+        ("CMP-001", "/ws/docs/specs/component/cmp-001-export.md"),
+        ("CMP-002", "/ws/docs/specs/component/cmp-002-import.md"),
+        ("DES-001", "/ws/docs/specs/design/des-001-export.md"),
+    ])
+}
+
+struct Found {
+    code: &'static str,
+    severity: Severity,
+    /// The text under the range.
+    text: String,
+    message: String,
+}
+
+fn check_with(md: &str, path: &str, config: &Config, idx: &SpecIndex) -> Vec<Found> {
+    let a = analyze_text(&Input {
+        text: md,
+        path: Some(Path::new(path)),
+        explicit: false,
+        config,
+        index: idx,
+    });
+    a.findings
+        .iter()
+        .map(|f| Found {
+            code: f.rule.code(),
+            severity: f.severity,
+            text: md[f.range.clone()].to_string(),
+            message: f.message.clone(),
+        })
+        .collect()
+}
+
+const PATH: &str = "/ws/docs/specs/deployment-procedure/deploy-001-export.md";
+
+fn check(md: &str) -> Vec<Found> {
+    check_with(md, PATH, &Config::default(), &default_index())
+}
+
+fn only(md: &str, code: &str) -> Vec<Found> {
+    check(md).into_iter().filter(|f| f.code == code).collect()
+}
+
+fn texts(md: &str, code: &str) -> Vec<String> {
+    only(md, code).into_iter().map(|f| f.text).collect()
+}
+
+fn edit(from: &str, to: &str) -> String {
+    assert!(COMPLETE.contains(from), "fixture lacks {from:?}");
+    COMPLETE.replacen(from, to, 1)
+}
+
+fn cut(from: &str, until: &str) -> String {
+    let a = COMPLETE.find(from).expect("start");
+    let b = a + COMPLETE[a..].find(until).expect("end");
+    format!("{}{}", &COMPLETE[..a], &COMPLETE[b..])
+}
+
+#[test]
+fn complete_spec_has_no_findings() {
+    let found = check(COMPLETE);
+    let list: Vec<_> = found.iter().map(|f| (f.code, &f.message)).collect();
+    assert!(found.is_empty(), "{list:#?}");
+}
+
+#[test]
+fn dp001_missing_section() {
+    let md = cut("## Troubleshooting", "## After Deployment");
+    let f = only(&md, "DP001");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Error);
+    assert!(f[0].message.contains("Troubleshooting"));
+    assert_eq!(f[0].text, "Deploy the export service — 輸出サービス 🚀");
+
+    let md = cut("### Rollback Procedure", "## Deployment Success Criteria");
+    assert!(only(&md, "DP001")[0].message.contains("Rollback"));
+
+    // Post-deployment is only recommended; an H3 phase of that name inside the procedure is no
+    // post-deployment section.
+    let md = cut("## After Deployment", "\n- Announce").replace(
+        "### Phase 2: Rollout",
+        "### Post-Deployment (Verification Phase)",
+    );
+    let f = only(&md, "DP001");
+    assert_eq!(
+        f.len(),
+        1,
+        "{:?}",
+        f.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    assert_eq!(f[0].severity, Severity::Warning);
+
+    // A rollback H2 counts as much as an H3 inside the procedure.
+    let md = edit("### Rollback Procedure", "## Rollback Procedure");
+    assert!(only(&md, "DP001").is_empty());
+}
+
+#[test]
+fn dp002_missing_metadata() {
+    let md = edit("**Owner**: @data-platform\n", "");
+    let f = only(&md, "DP002");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("Owner"));
+    // Front matter supplies it just as well; list markers and plain labels are fine too.
+    let md = format!(
+        "---\nowner: data\n---\n{}",
+        edit("**Owner**: @data-platform\n", "")
+    );
+    assert!(only(&md, "DP002").is_empty());
+    let md = edit("**Owner**: @data-platform", "- Owner: @data-platform");
+    assert!(only(&md, "DP002").is_empty());
+    let md = edit("# Deploy the export service — 輸出サービス 🚀\n", "");
+    assert!(only(&md, "DP002")
+        .iter()
+        .any(|f| f.message.contains("missing title")));
+}
+
+#[test]
+fn dp003_incomplete_prerequisites() {
+    let md = cut("### Approvals", "## Deployment Procedure");
+    let f = only(&md, "DP003");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "Prerequisites");
+    assert!(f[0].message.contains("Approvals"));
+}
+
+#[test]
+fn dp010_unchecked_prerequisite() {
+    let md = edit("- [x] Disk usage below 70 %", "- [ ] Disk usage below 70 %");
+    assert_eq!(texts(&md, "DP010"), ["- [ ] Disk usage below 70 %"]);
+    // Struck-through items (in the fixture) and items under Success Criteria (also unchecked in
+    // the fixture) are not reported.
+    assert!(only(COMPLETE, "DP010").is_empty());
+    // A template is not checked.
+    let md = format!("---\nstatus: template\n---\n{md}");
+    assert!(only(&md, "DP010").is_empty());
+}
+
+#[test]
+fn dp011_inconsistent_checklist() {
+    let md = edit("  - [x] On every node", "  - [ ] On every node");
+    let f = only(&md, "DP011");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "- [x] Disk usage below 70 %");
+    // The nested unchecked item is a prerequisite too.
+    assert_eq!(only(&md, "DP010").len(), 1);
+}
+
+#[test]
+fn dp020_step_without_time() {
+    let md = edit("- Time: ~15 minutes\n", "");
+    assert_eq!(texts(&md, "DP020"), ["**Step 3: Deploy the new version**"]);
+    // A `Time:` line inside a code block is no estimate.
+    let md = edit("- Time: ~15 minutes\n", "```text\nTime: ~15 minutes\n```\n");
+    assert_eq!(texts(&md, "DP020"), ["**Step 3: Deploy the new version**"]);
+    // Labels and bold variants are estimates.
+    for line in [
+        "- **Duration**: 15m",
+        "- ETA: 1h",
+        "- **Estimated time:** 90s",
+    ] {
+        let md = edit("- Time: ~15 minutes", line);
+        assert!(only(&md, "DP020").is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn dp020_heading_steps() {
+    let md = COMPLETE
+        .replace(
+            "**Step 1: Enable maintenance mode**",
+            "#### Step 1: Enable maintenance mode",
+        )
+        .replace("- Time: ~2 minutes\n", "");
+    assert_eq!(texts(&md, "DP020"), ["Step 1: Enable maintenance mode"]);
+}
+
+#[test]
+fn dp021_step_numbering() {
+    let md = edit("**Step 3: Deploy", "**Step 2: Deploy");
+    let f = only(&md, "DP021");
+    assert!(
+        f.iter().any(|f| f.message.contains("numbered twice")),
+        "{:?}",
+        f.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    let md = edit("**Step 2: Run", "**Step 7: Run");
+    assert!(only(&md, "DP021")
+        .iter()
+        .any(|f| f.message.contains("Step 7 follows Step 1")));
+    assert!(only(COMPLETE, "DP021").is_empty());
+}
+
+#[test]
+fn dp022_unreadable_time() {
+    let md = edit("- Time: ~15 minutes", "- Time: soon");
+    let f = only(&md, "DP022");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "soon");
+    assert!(only(&md, "DP020").is_empty());
+}
+
+#[test]
+fn dp023_unknown_step() {
+    let md = edit("**Fix**: roll back with Step 4.", "**Fix**: see Step 12.");
+    let f = only(&md, "DP023");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "Step 12");
+    assert_eq!(f[0].severity, Severity::Error);
+    // `Step 12` in code is no reference.
+    let md = edit(
+        "**Fix**: roll back with Step 4.",
+        "**Fix**: run `see Step 12`.",
+    );
+    assert!(only(&md, "DP023").is_empty());
+}
+
+#[test]
+fn dp024_misdirected_rollback_reference() {
+    let md = edit(
+        "proceed to rollback (Step 4)",
+        "proceed to rollback (Step 2)",
+    );
+    assert_eq!(texts(&md, "DP024"), ["Step 2"]);
+    // "Step 3" in the same sentence is the condition, not the rollback target.
+    assert!(only(COMPLETE, "DP024").is_empty());
+    // A rollback step whose own title mentions Step 2 is no rollback reference.
+    assert!(COMPLETE.contains("**Step 5: Revert the migrations of Step 2**"));
+    // A duplicated target is ambiguous.
+    let md = edit("**Step 5: Revert", "**Step 4: Revert");
+    assert!(only(&md, "DP024")
+        .iter()
+        .any(|f| f.message.contains("2 steps share")));
+}
+
+#[test]
+fn dp025_step_without_detail() {
+    let md = edit("- Verify: all pods report ready\n", "");
+    let f = only(&md, "DP025");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Information);
+    assert!(f[0].message.contains("verification"));
+    let md = edit(
+        "```bash\nflagctl set export.maintenance --value on\n```\n",
+        "- Command: `flagctl set export.maintenance --value on`\n",
+    );
+    assert!(only(&md, "DP025").is_empty());
+}
+
+#[test]
+fn dp030_broken_reference() {
+    let md = edit("[DES-001]", "[CMP-003]");
+    let f = only(&md, "DP030");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "CMP-003");
+    assert!(
+        f[0].message.contains("CMP-001") && f[0].message.contains("CMP-002"),
+        "{}",
+        f[0].message
+    );
+    // Link text and reference labels count; code spans, fences and unknown prefixes do not.
+    let md = edit(
+        "[DES-001]",
+        "[the design](../design/des-404.md) and [DES-404](x.md)",
+    );
+    assert_eq!(texts(&md, "DP030"), ["DES-404"]);
+    let md = edit(
+        "[DES-001]",
+        "`[CMP-404]` and [JIRA-123]\n\n```\n[CMP-405]\n```\n",
+    );
+    assert!(only(&md, "DP030").is_empty());
+    let md = edit("[DES-001]", "[design][CMP-404]\n\n[CMP-404]: ../x.md");
+    assert_eq!(texts(&md, "DP030"), ["CMP-404"]);
+    // A configured prefix makes JIRA references spec references.
+    let config =
+        Config::from_toml("[references]\nprefixes = [\"CMP\", \"DES\", \"JIRA\"]\n").unwrap();
+    let md = edit("[DES-001]", "[JIRA-123]");
+    let f = check_with(&md, PATH, &config, &default_index());
+    assert!(f.iter().any(|f| f.code == "DP030" && f.text == "JIRA-123"));
+    // Without a spec root, nothing is known about IDs.
+    let f = check_with(
+        &edit("[DES-001]", "[CMP-003]"),
+        PATH,
+        &Config::default(),
+        &SpecIndex::default(),
+    );
+    assert!(f.iter().all(|f| f.code != "DP030"));
+}
+
+#[test]
+fn dp031_duplicate_spec_id() {
+    let idx = index(&[
+        ("DEPLOY-001", PATH),
+        (
+            "DEPLOY-001",
+            "/ws/docs/specs/deployment-procedure/deploy-001-other.md",
+        ),
+    ]);
+    let f = check_with(COMPLETE, PATH, &Config::default(), &idx);
+    let dup: Vec<_> = f.iter().filter(|f| f.code == "DP031").collect();
+    assert_eq!(dup.len(), 1);
+    assert!(dup[0].message.contains("deploy-001-other.md"));
+    let idx = index(&[("DEPLOY-001", PATH)]);
+    let f = check_with(COMPLETE, PATH, &Config::default(), &idx);
+    assert!(f.iter().all(|f| f.code != "DP031"));
+}
+
+#[test]
+fn dp040_placeholder() {
+    let md = edit(
+        "- Close CR-1234.",
+        "- TODO close CR-1234 for {{ service_name }}.",
+    );
+    assert_eq!(texts(&md, "DP040"), ["TODO", "{{ service_name }}"]);
+    let md = edit(
+        "- Close CR-1234.",
+        "- Run `TODO` and see {{< relref \"x\" >}}; TODOS are fine.",
+    );
+    assert!(only(&md, "DP040").is_empty());
+}
+
+#[test]
+fn dp041_empty_section() {
+    let md = cut("- Dashboard: export-service", "## Troubleshooting");
+    assert_eq!(texts(&md, "DP041"), ["Monitoring and Alerting"]);
+}
+
+#[test]
+fn dp050_slow_rollback() {
+    let md = edit(
+        "- Time: ~5 minutes\n\n**Step 5",
+        "- Time: 2 hours\n\n**Step 5",
+    );
+    let f = only(&md, "DP050");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "Rollback Procedure");
+    assert!(f[0].message.contains("2h 5m"), "{}", f[0].message);
+}
+
+#[test]
+fn dp060_incomplete_troubleshooting_entry() {
+    let md = edit(
+        "**Diagnosis**: `kubectl -n export logs deploy/export-service --previous`\n\n",
+        "",
+    );
+    let f = only(&md, "DP060");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].text, "Issue: pods crash-loop after the rollout");
+    assert!(f[0].message.contains("Diagnosis"));
+}
+
+#[test]
+fn dp070_and_suppressions() {
+    let md = edit(
+        "- Time: ~15 minutes\n",
+        "<!-- deployspec-disable DP999 -->\n",
+    );
+    assert_eq!(texts(&md, "DP070"), ["DP999"]);
+    assert_eq!(only(&md, "DP020").len(), 1);
+
+    let md = edit(
+        "**Step 3: Deploy the new version**",
+        "<!-- deployspec-disable-next-line DP020 -->\n**Step 3: Deploy the new version**",
+    )
+    .replace("- Time: ~15 minutes\n", "");
+    assert!(only(&md, "DP020").is_empty());
+    assert!(only(&md, "DP070").is_empty());
+
+    let md = edit(
+        "## Prerequisites\n",
+        "## Prerequisites\n\n<!-- deployspec-disable unchecked-prerequisite -->\n",
+    )
+    .replace("- [x] Disk usage below 70 %", "- [ ] Disk usage below 70 %")
+    .replace(
+        "### Approvals",
+        "<!-- deployspec-enable unchecked-prerequisite -->\n\n### Approvals",
+    )
+    .replace(
+        "- [x] Change request CR-1234 approved",
+        "- [ ] Change request CR-1234 approved",
+    );
+    assert_eq!(
+        texts(&md, "DP010"),
+        ["- [ ] Change request CR-1234 approved"]
+    );
+}
+
+#[test]
+fn severities_come_from_configuration() {
+    let md = edit("- Verify: all pods report ready\n- Time: ~15 minutes\n", "");
+    let default = check(&md);
+    assert!(default
+        .iter()
+        .any(|f| f.code == "DP020" && f.severity == Severity::Warning));
+    assert!(default.iter().any(|f| f.code == "DP025"));
+    let config =
+        Config::from_toml("[rules]\nstep-without-time = \"error\"\nDP025 = \"off\"\n").unwrap();
+    let f = check_with(&md, PATH, &config, &default_index());
+    assert!(f
+        .iter()
+        .any(|f| f.code == "DP020" && f.severity == Severity::Error));
+    assert!(f.iter().all(|f| f.code != "DP025"));
+}
+
+#[test]
+fn deployment_rules_apply_only_to_deployment_specs() {
+    let component = "# Export service\n\nNothing else here. TODO\n";
+    let f = check_with(
+        component,
+        "/ws/docs/specs/component/cmp-001-export.md",
+        &Config::default(),
+        &default_index(),
+    );
+    assert_eq!(f.iter().map(|f| f.code).collect::<Vec<_>>(), ["DP040"]);
+    for path in [
+        "/ws/docs/specs/deployment-procedure/x.md",
+        "/ws/runbooks/deploy-007-export.md",
+    ] {
+        let f = check_with(component, path, &Config::default(), &default_index());
+        assert!(f.iter().any(|f| f.code == "DP001"), "{path}");
+    }
+    let typed = format!("---\ntype: deployment-procedure\n---\n{component}");
+    let f = check_with(
+        &typed,
+        "/ws/notes/x.md",
+        &Config::default(),
+        &default_index(),
+    );
+    assert!(f.iter().any(|f| f.code == "DP001"));
+}
