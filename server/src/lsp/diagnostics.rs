@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 use tracing::{debug, error};
 
 use super::documents::{Checked, Entry};
@@ -53,14 +54,12 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         );
         return;
     }
-    shared
-        .client
-        .publish_diagnostics(
-            entry.uri.clone(),
-            checked.diagnostics.as_ref().clone(),
-            Some(checked.version),
-        )
-        .await;
+    send(
+        shared,
+        &entry.uri,
+        &checked.diagnostics,
+        Some(checked.version),
+    );
     *last = Some(checked.version);
     debug!(
         uri = entry.uri.as_str(),
@@ -73,10 +72,27 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
 /// Clears the diagnostics of a closed document (push mode).
 pub async fn clear(shared: &Shared, entry: &Entry) {
     let _last = entry.published.lock().await;
-    shared
-        .client
-        .publish_diagnostics(entry.uri.clone(), Vec::new(), None)
-        .await;
+    send(shared, &entry.uri, &[], None);
+}
+
+#[derive(serde::Serialize)]
+struct PublishParams<'a> {
+    uri: &'a Uri,
+    diagnostics: &'a [Diagnostic],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
+}
+
+/// `textDocument/publishDiagnostics`, serialised straight from the diagnostics.
+fn send(shared: &Shared, uri: &Uri, diagnostics: &[Diagnostic], version: Option<i32>) {
+    shared.out.notify(
+        "textDocument/publishDiagnostics",
+        PublishParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    );
 }
 
 /// Re-checks every open document (configuration or index changed). Pull clients are asked to

@@ -126,7 +126,8 @@ pub struct Checked {
     pub generation: u64,
     pub analysis: Option<Analysis>,
     pub diagnostics: Arc<Vec<Diagnostic>>,
-    /// The text that was checked (Markdown documents only).
+    /// The text that was checked, kept only when an edit reached the head of the document,
+    /// where the index entry (ID, title, owner) comes from.
     pub text: Option<Arc<str>>,
     /// Smallest byte offset edited since the check before this one (`None`: no edit).
     pub first_edit: Option<usize>,
@@ -143,6 +144,8 @@ impl Checked {
 struct Analyzer {
     cache: RegionCache,
     last: Option<Arc<Checked>>,
+    /// The text being checked, refilled from the rope each time (no allocation per keystroke).
+    buf: String,
 }
 
 /// An open document with its analysis state.
@@ -203,22 +206,27 @@ impl Entry {
     /// calls are serialised; a call that waited finds the work done by the one before it, which
     /// is how a burst of edits collapses into few analyses.
     pub fn check(&self, ctx: &Context) -> Arc<Checked> {
-        let mut an = lock(&self.analyzer);
-        let (text, version, path, markdown, first_edit) = {
+        let mut guard = lock(&self.analyzer);
+        let an = &mut *guard;
+        let (version, path, markdown, first_edit) = {
             let mut d = self.doc();
             if let Some(last) = &an.last {
                 if last.version == d.version && last.generation == ctx.generation {
                     return last.clone();
                 }
             }
-            let text: Arc<str> = Arc::from(d.rope.to_string());
+            an.buf.clear();
+            for chunk in d.rope.chunks() {
+                an.buf.push_str(chunk);
+            }
             let dirty = d.dirty_from.take();
-            (text, d.version, d.path.clone(), d.is_markdown(), dirty)
+            (d.version, d.path.clone(), d.is_markdown(), dirty)
         };
+        let text = an.buf.as_str();
         let checked = if markdown {
             let analysis = analysis::analyze(
                 &Input {
-                    text: &text,
+                    text,
                     path: path.as_deref(),
                     explicit: false,
                     config: &ctx.config,
@@ -227,16 +235,17 @@ impl Entry {
                 &mut an.cache,
             );
             let diagnostics = if ctx.config.features.diagnostics {
-                convert::diagnostics(&text, &analysis.findings, ctx.encoding)
+                convert::diagnostics(text, &analysis.findings, ctx.encoding)
             } else {
                 Vec::new()
             };
+            let near_top = first_edit.is_some_and(|b| b <= head_len(text));
             Checked {
                 version,
                 generation: ctx.generation,
                 analysis: Some(analysis),
                 diagnostics: Arc::new(diagnostics),
-                text: Some(text),
+                text: near_top.then(|| Arc::from(text)),
                 first_edit,
             }
         } else {
@@ -253,6 +262,22 @@ impl Entry {
         an.last = Some(checked.clone());
         checked
     }
+}
+
+/// A generous bound on the part of a document its index entry is read from (front matter,
+/// title, metadata, first paragraph: the first few regions). Edits after it cannot change the
+/// entry.
+pub fn head_len(text: &str) -> usize {
+    const PREFIX: usize = 32 * 1024;
+    let mut end = text.len().min(PREFIX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let regions = crate::analysis::regions::split(&text[..end]);
+    if regions.len() <= 8 && end < text.len() {
+        return text.len();
+    }
+    regions.get(7).or(regions.last()).map_or(0, |r| r.end)
 }
 
 /// Every open document by URI. Guards are held only for a lookup; entries are shared as `Arc`s.

@@ -6,12 +6,14 @@
 //! - [`convert`]: findings → LSP diagnostics, encodings, URIs (positions via `crate::position`).
 //! - [`workspace_index`]: configuration, the background index, file changes.
 //! - [`watch`]: the fallback file watcher.
+//! - [`output`]: the single writer of stdout; diagnostics are serialised without a JSON tree.
 //! - [`transport`]: a tolerant reader in front of the framing (malformed input never ends the
 //!   session).
 
 pub mod convert;
 pub mod diagnostics;
 pub mod documents;
+pub mod output;
 pub mod server;
 pub mod state;
 pub mod transport;
@@ -43,14 +45,17 @@ pub fn run_stdio() -> ExitCode {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(|client| server::Backend::new(client, flag))
+        let (for_tower, pipe) = output::start(tokio::io::stdout());
+        let out = pipe.output.clone();
+        let (service, socket) = LspService::build(|client| server::Backend::new(client, flag, out))
             .custom_method(transport::INVALID_MESSAGE, server::Backend::invalid_message)
             .finish();
         let (input, sanitized) = tokio::io::duplex(64 * 1024);
         tokio::spawn(transport::sanitize(tokio::io::stdin(), input));
-        Server::new(sanitized, tokio::io::stdout(), socket)
+        Server::new(sanitized, for_tower, socket)
             .serve(service)
             .await;
+        pipe.finish().await;
     });
     // Do not wait for background work (an analysis of a document nobody will read).
     runtime.shutdown_timeout(Duration::from_millis(200));

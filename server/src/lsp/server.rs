@@ -33,9 +33,13 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client, shut_down: Arc<std::sync::atomic::AtomicBool>) -> Backend {
+    pub fn new(
+        client: Client,
+        shut_down: Arc<std::sync::atomic::AtomicBool>,
+        out: super::output::Output,
+    ) -> Backend {
         Backend {
-            shared: Arc::new(Shared::new(client, shut_down)),
+            shared: Arc::new(Shared::new(client, out, shut_down)),
             watcher: std::sync::Mutex::new(None),
         }
     }

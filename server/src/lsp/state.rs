@@ -14,6 +14,7 @@ use crate::position::Encoding;
 use crate::workspace::Workspace;
 
 use super::documents::{Context, Store};
+use super::output::Output;
 
 /// What `initialize` negotiated.
 #[derive(Clone, Debug)]
@@ -55,6 +56,8 @@ pub struct ConfigState {
 
 pub struct Shared {
     pub client: Client,
+    /// Direct output for diagnostics (see `output`).
+    pub out: Output,
     pub docs: Store,
     pub session: RwLock<Session>,
     pub config: Mutex<ConfigState>,
@@ -72,9 +75,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Shared {
+    pub fn new(client: Client, out: Output, shut_down: Arc<AtomicBool>) -> Shared {
         Shared {
             client,
+            out,
             docs: Store::default(),
             session: RwLock::new(Session::default()),
             config: Mutex::new(ConfigState::default()),

@@ -42,13 +42,14 @@ pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
     let _ = output.shutdown().await;
 }
 
-enum Frame {
+pub enum Frame {
     Eof,
     Body(Vec<u8>),
     Bad(String),
 }
 
-async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
+/// Reads one `Content-Length` framed message.
+pub async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
     let mut len: Option<usize> = None;
     let mut bad: Option<String> = None;
     let mut seen = false;

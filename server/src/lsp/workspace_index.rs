@@ -196,12 +196,6 @@ pub fn note_buffer(shared: &Arc<Shared>, entry: &Arc<Entry>, checked: &Checked) 
     let Some(ws) = shared.spec_file(&abs) else {
         return;
     };
-    // The index entry comes from the head of the file only.
-    match checked.first_edit {
-        None => return,
-        Some(b) if b > head_len(text) => return,
-        Some(_) => {}
-    }
     let new = ws.entry(&abs, text);
     let mut changed = HashSet::new();
     {
@@ -230,21 +224,6 @@ pub fn note_buffer(shared: &Arc<Shared>, entry: &Arc<Entry>, checked: &Checked) 
         shared.publish_index();
         affected(shared, &changed);
     }
-}
-
-/// A generous bound on the part of a file the index entry is read from (front matter, title,
-/// metadata and the first paragraph): edits after it cannot change the entry.
-fn head_len(text: &str) -> usize {
-    const PREFIX: usize = 32 * 1024;
-    let mut end = text.len().min(PREFIX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let regions = crate::analysis::regions::split(&text[..end]);
-    if regions.len() <= 8 && end < text.len() {
-        return text.len();
-    }
-    regions.get(7).or(regions.last()).map_or(0, |r| r.end)
 }
 
 /// Re-checks the open documents that reference one of `ids` or define one of them.
