@@ -28,12 +28,19 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
 
 /// Checks `entry` and, in push mode, publishes the result unless a newer version exists.
 pub async fn refresh(shared: Arc<Shared>, entry: Arc<Entry>) {
+    let t0 = std::time::Instant::now();
     let Some(checked) = check(&shared, &entry).await else {
         return;
     };
+    let t1 = t0.elapsed();
     if !shared.session().pull {
         publish(&shared, &entry, &checked).await;
     }
+    debug!(
+        check_us = t1.as_micros() as u64,
+        total_us = t0.elapsed().as_micros() as u64,
+        "refresh"
+    );
 }
 
 /// Publishes `checked` for `entry`. Publishes of one document are serialised; a result older

@@ -223,6 +223,7 @@ impl Entry {
             (d.version, d.path.clone(), d.is_markdown(), dirty)
         };
         let text = an.buf.as_str();
+        let t0 = std::time::Instant::now();
         let checked = if markdown {
             let analysis = analysis::analyze(
                 &Input {
@@ -258,6 +259,7 @@ impl Entry {
                 first_edit,
             }
         };
+        tracing::debug!(analysis_us = t0.elapsed().as_micros() as u64, "check");
         let checked = Arc::new(checked);
         an.last = Some(checked.clone());
         checked
