@@ -238,3 +238,53 @@ fn codes_on_a_full_fixture() {
     }
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn a_fence_typed_into_a_large_document_and_closed_again() {
+    // The worst case for the region cache: a fence opener turns the rest of the document into
+    // code. Type one, type inside it, close it; every step ends in the right diagnostics.
+    let mut s = start(vec!["utf-16"], false);
+    let base = std::fs::read_to_string(
+        fixture_ws().join("docs/specs/deployment-procedure/deploy-002-generated.md"),
+    )
+    .unwrap()
+    .repeat(6);
+    let path = fixture_ws().join("docs/specs/deployment-procedure/deploy-009-big.md");
+    let uri = lsp_support::uri(&fixture_ws()).to_string()
+        + "/docs/specs/deployment-procedure/deploy-009-big.md";
+    s.open_text(&uri, &base, 1);
+    s.diagnostics(&uri, 1);
+    let line = base.lines().count() / 2;
+    let mut text: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
+    let mut version = 1;
+    // Type the opener and a few characters, each change replacing what was typed so far.
+    let steps = ["~", "~~", "~~~", "~~~\n", "~~~\na", "~~~\nab", "~~~\nabc"];
+    let mut prev = "";
+    for st in steps {
+        version += 1;
+        let prev_lines = prev.matches('\n').count();
+        let prev_col = prev.rsplit('\n').next().unwrap().chars().count();
+        s.change(
+            &uri,
+            version,
+            json!([{"range": {"start": {"line": line, "character": 0}, "end": {"line": line + prev_lines, "character": prev_col}}, "text": st}]),
+        );
+        prev = st;
+    }
+    text.insert(line, "~~~\nabc".to_string());
+    let edited: String = text.concat();
+    let got = s.diagnostics(&uri, version);
+    let want = lsp_support::expected_diagnostics(&path, &edited, "utf-16");
+    assert_eq!(lsp_support::sorted(got), lsp_support::sorted(want));
+    // Close the fence again by deleting what was typed: back to the original diagnostics.
+    version += 1;
+    s.change(
+        &uri,
+        version,
+        json!([{"range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 3}}, "text": ""}]),
+    );
+    let got = s.diagnostics(&uri, version);
+    let want = lsp_support::expected_diagnostics(&path, &base, "utf-16");
+    assert_eq!(lsp_support::sorted(got), lsp_support::sorted(want));
+    assert!(s.shutdown().success());
+}
