@@ -152,7 +152,10 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub fn positions(text: &str, offsets: &[usize], enc: Encoding) -> Vec<LineCol> {
     if text.contains('\r') {
         let idx = LineIndex::new(text);
-        return offsets.iter().map(|&o| idx.position(text, o, enc)).collect();
+        return offsets
+            .iter()
+            .map(|&o| idx.position(text, o, enc))
+            .collect();
     }
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_by_key(|&i| offsets[i]);
