@@ -204,6 +204,7 @@ fn a_burst_of_edits_ends_in_the_right_text_and_the_last_version() {
     let expected = lsp_support::expected_diagnostics(&path, &lines.concat(), "utf-16");
     assert_eq!(lsp_support::sorted(got), lsp_support::sorted(expected));
     // No publish for an older version arrives after the newest.
+    s.clear_queue();
     let late = s.drain(
         "textDocument/publishDiagnostics",
         Duration::from_millis(300),
@@ -286,5 +287,27 @@ fn a_fence_typed_into_a_large_document_and_closed_again() {
     let got = s.diagnostics(&uri, version);
     let want = lsp_support::expected_diagnostics(&path, &base, "utf-16");
     assert_eq!(lsp_support::sorted(got), lsp_support::sorted(want));
+    assert!(s.shutdown().success());
+}
+
+#[test]
+fn crlf_documents_have_the_same_ranges_as_lf_ones() {
+    let mut s = start(vec!["utf-16"], false);
+    let lf = std::fs::read_to_string(unicode_fixture()).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    let base = lsp_support::uri(&fixture_ws()) + "/docs/specs/deployment-procedure/";
+    let u1 = s.open_text(&(base.clone() + "deploy-003-unicode.md"), &lf, 1);
+    let u2 = s.open_text(&(base + "deploy-004-unicode-crlf.md"), &crlf, 1);
+    let a = dp030(&s.diagnostics(&u1, 1));
+    let b = dp030(&s.diagnostics(&u2, 1));
+    assert_eq!(a, b);
+    // An edit across a CRLF line break: join lines 6 and 7 (delete "\r\n" at the end of 6).
+    s.change(
+        &u2,
+        2,
+        json!([{"range": {"start": {"line": 6, "character": 99}, "end": {"line": 7, "character": 0}}, "text": " "}]),
+    );
+    let d = dp030(&s.diagnostics(&u2, 2));
+    assert_eq!(d, vec![[6, 23, 6, 30], [6, 63, 6, 70], [7, 33, 7, 40]]);
     assert!(s.shutdown().success());
 }

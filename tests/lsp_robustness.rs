@@ -229,3 +229,18 @@ fn cancelled_requests_are_answered_and_the_server_keeps_serving() {
         .any(|d| d["message"].as_str().unwrap().contains("CMP-999")));
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn a_buffer_over_ten_megabytes_is_refused_with_a_diagnostic() {
+    let mut s = start_with(Init::default());
+    let text = "word ".repeat(2 * 1024 * 1024 + 10);
+    let u = s.open_text("file:///tmp/deploy-huge.md", &text, 1);
+    let d = s.diagnostics(&u, 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0]["message"].as_str().unwrap().contains("10 MB"), "{d:?}");
+    // Edited below the limit: checked normally.
+    s.change(&u, 2, json!([{"text": "# T\n\n[CMP-999]\n"}]));
+    let d = s.diagnostics(&u, 2);
+    assert!(d.iter().any(|d| d["code"] == "DP030"), "{d:?}");
+    assert!(s.shutdown().success());
+}

@@ -315,6 +315,11 @@ impl TestServer {
         }
     }
 
+    /// Forgets the notifications read but not consumed (they arrived before anything read later).
+    pub fn clear_queue(&mut self) {
+        self.queue.clear();
+    }
+
     /// All notifications `method` that arrive within `quiet` of each other (drains the queue).
     pub fn drain(&mut self, method: &str, quiet: Duration) -> Vec<Value> {
         let mut out: Vec<Value> = Vec::new();

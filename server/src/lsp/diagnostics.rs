@@ -52,7 +52,11 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         return;
     }
     let current = entry.version();
-    if checked.version != current || last.is_some_and(|v| v > checked.version) {
+    if *last == Some((checked.version, checked.generation)) {
+        // Already published (several queued checks of a burst found the same result).
+        return;
+    }
+    if checked.version != current || last.is_some_and(|(v, _)| v > checked.version) {
         debug!(
             uri = entry.uri.as_str(),
             version = checked.version,
@@ -67,7 +71,7 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         &checked.diagnostics,
         Some(checked.version),
     );
-    *last = Some(checked.version);
+    *last = Some((checked.version, checked.generation));
     debug!(
         uri = entry.uri.as_str(),
         version = checked.version,

@@ -18,6 +18,7 @@ use crate::analysis::{self, Analysis, Input};
 use crate::config::Config;
 use crate::index::SpecIndex;
 use crate::position::{rope_offset, Encoding, LineCol};
+use crate::workspace::MAX_FILE_BYTES;
 
 use super::convert;
 
@@ -153,9 +154,9 @@ pub struct Entry {
     pub uri: Uri,
     doc: Mutex<Document>,
     analyzer: Mutex<Analyzer>,
-    /// Version last published (push mode); publishing holds this lock so publishes of one
-    /// document are ordered and never go backwards.
-    pub published: tokio::sync::Mutex<Option<i32>>,
+    /// (version, generation) last published (push mode); publishing holds this lock so
+    /// publishes of one document are ordered and never go backwards.
+    pub published: tokio::sync::Mutex<Option<(i32, u64)>>,
     closed: AtomicBool,
 }
 
@@ -224,7 +225,21 @@ impl Entry {
         };
         let text = an.buf.as_str();
         let t0 = std::time::Instant::now();
-        let checked = if markdown {
+        let checked = if markdown && text.len() as u64 > MAX_FILE_BYTES {
+            // As `deployspec check` refuses such files: say so instead of parsing for seconds.
+            tracing::warn!(
+                bytes = text.len(),
+                "document over the 10 MB limit: not checked"
+            );
+            Checked {
+                version,
+                generation: ctx.generation,
+                analysis: None,
+                diagnostics: Arc::new(vec![too_large(text.len())]),
+                text: None,
+                first_edit,
+            }
+        } else if markdown {
             let analysis = analysis::analyze(
                 &Input {
                     text,
@@ -263,6 +278,19 @@ impl Entry {
         let checked = Arc::new(checked);
         an.last = Some(checked.clone());
         checked
+    }
+}
+
+fn too_large(bytes: usize) -> Diagnostic {
+    Diagnostic {
+        range: Default::default(),
+        severity: Some(tower_lsp_server::ls_types::DiagnosticSeverity::WARNING),
+        source: Some(convert::SOURCE.into()),
+        message: format!(
+            "document is {} MB, over the 10 MB limit: not checked (split it)",
+            bytes / (1024 * 1024)
+        ),
+        ..Default::default()
     }
 }
 
