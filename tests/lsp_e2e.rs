@@ -143,6 +143,15 @@ fn pull_mode_answers_requests_and_never_pushes() {
         "{ws}"
     );
     assert!(items.iter().any(|i| i["uri"] == uri && i["version"] == 2));
+    // Asked again with the result ids it got: everything is unchanged.
+    let ids: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    let again = s.request("workspace/diagnostic", json!({"previousResultIds": ids}));
+    let again = again["result"]["items"].as_array().unwrap();
+    assert_eq!(again.len(), items.len());
+    assert!(again.iter().all(|i| i["kind"] == "unchanged"), "{again:?}");
     let pushed = s.drain(
         "textDocument/publishDiagnostics",
         Duration::from_millis(300),

@@ -393,7 +393,7 @@ impl LanguageServer for Backend {
                     };
                     let shared = self.shared.clone();
                     self.shared.wait_index_ready().await;
-                    let r = tokio::task::spawn_blocking(move || check_file(&shared, &path))
+                    let r = tokio::task::spawn_blocking(move || check_file(&shared, &path, None))
                         .await
                         .map_err(|_| Error::internal_error())?;
                     (Arc::new(r.0), r.1)
@@ -450,11 +450,16 @@ impl LanguageServer for Backend {
                 .filter(|p| !open_paths.contains(p))
                 .collect();
             let shared = self.shared.clone();
+            let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
                 files
                     .par_iter()
-                    .map(|p| (p.clone(), check_file(&shared, p)))
+                    .map(|p| {
+                        let before =
+                            convert::path_to_uri(p).and_then(|u| prev.get(u.as_str()).cloned());
+                        (p.clone(), check_file(&shared, p, before.as_deref()))
+                    })
                     .collect::<Vec<_>>()
             })
             .await
@@ -530,12 +535,21 @@ fn report_item(
 
 /// Diagnostics of a file on disk that is not open, and a result id for them. An unreadable
 /// file gets one diagnostic saying why.
-fn check_file(shared: &Shared, path: &std::path::Path) -> (Vec<Diagnostic>, String) {
+/// When `previous` is this result's id, the analysis is skipped (the client has the result).
+fn check_file(
+    shared: &Shared,
+    path: &std::path::Path,
+    previous: Option<&str>,
+) -> (Vec<Diagnostic>, String) {
     let ctx = shared.ctx();
     match read_spec(path) {
         Ok(text) => {
             if !is_markdown("", Some(path)) {
                 return (Vec::new(), format!("{}:none", ctx.generation));
+            }
+            let id = format!("{}:{:x}", ctx.generation, hash(&text));
+            if previous == Some(id.as_str()) {
+                return (Vec::new(), id);
             }
             let a = crate::analysis::analyze_text(&crate::analysis::Input {
                 text: &text,
@@ -549,7 +563,6 @@ fn check_file(shared: &Shared, path: &std::path::Path) -> (Vec<Diagnostic>, Stri
             } else {
                 Vec::new()
             };
-            let id = format!("{}:{:x}", ctx.generation, hash(&text));
             (diags, id)
         }
         Err(e) => {
