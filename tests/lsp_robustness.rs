@@ -244,3 +244,28 @@ fn a_buffer_over_ten_megabytes_is_refused_with_a_diagnostic() {
     assert!(d.iter().any(|d| d["code"] == "DP030"), "{d:?}");
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn a_client_that_never_answers_does_not_stall_the_server() {
+    // Configuration, progress and watcher registration requests go unanswered: diagnostics,
+    // pulls and shutdown still work (no handler waits on the client).
+    let mut s = start_with(Init {
+        silent: true,
+        settings: Some(json!({})),
+        ..Init::default()
+    });
+    let path = fixture_ws().join("docs/specs/deployment-procedure/deploy-003-unicode.md");
+    let u = s.open(&path, 1);
+    assert!(!s.diagnostics(&u, 1).is_empty());
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    s.change(&u, 2, json!([{"text": "# T\n\n[CMP-999]\n"}]));
+    assert!(!s.diagnostics(&u, 2).is_empty());
+    assert!(s
+        .server_requests
+        .iter()
+        .any(|m| m == "workspace/configuration"));
+    assert!(s.shutdown().success());
+}

@@ -42,6 +42,8 @@ pub struct Init {
     pub settings: Option<Value>,
     pub root: Option<PathBuf>,
     pub env: Vec<(&'static str, &'static str)>,
+    /// Leave the server's requests unanswered (a client that never replies).
+    pub silent: bool,
 }
 
 impl Default for Init {
@@ -53,6 +55,7 @@ impl Default for Init {
             settings: None,
             root: None,
             env: Vec::new(),
+            silent: false,
         }
     }
 }
@@ -68,6 +71,7 @@ pub struct TestServer {
     stderr: Arc<Mutex<String>>,
     /// Server requests seen (method names), in order.
     pub server_requests: Vec<String>,
+    silent: bool,
     pub init_result: Value,
 }
 
@@ -137,6 +141,7 @@ impl TestServer {
             settings: Arc::new(Mutex::new(init.settings.clone().unwrap_or(Value::Null))),
             stderr,
             server_requests: Vec::new(),
+            silent: init.silent,
             init_result: Value::Null,
         }
     }
@@ -267,6 +272,10 @@ impl TestServer {
 
     fn answer(&mut self, req: &Value) {
         let method = req["method"].as_str().unwrap_or("").to_string();
+        if self.silent {
+            self.server_requests.push(method);
+            return;
+        }
         let result = match method.as_str() {
             "workspace/configuration" => {
                 let n = req["params"]["items"].as_array().map_or(1, |a| a.len());

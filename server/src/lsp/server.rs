@@ -26,6 +26,9 @@ use super::workspace_index::{self, FileEvent};
 /// `DEPLOYSPEC_TEST_PANIC=1`.
 pub const PANIC_COMMAND: &str = "deployspec.debug.panic";
 
+/// How long the server waits for the client to answer one of its requests before going on.
+pub const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct Backend {
     shared: Arc<Shared>,
     /// Keeps the fallback file watcher alive.
@@ -172,10 +175,15 @@ async fn fetch_settings(shared: &Shared) -> Option<Value> {
         scope_uri: None,
         section: Some("deployspec".into()),
     }];
-    match shared.client.configuration(items).await {
-        Ok(mut v) => v.pop().filter(|v| !v.is_null()),
-        Err(e) => {
+    // A client that does not answer must not hold up the index or the diagnostics.
+    match tokio::time::timeout(CLIENT_TIMEOUT, shared.client.configuration(items)).await {
+        Ok(Ok(mut v)) => v.pop().filter(|v| !v.is_null()),
+        Ok(Err(e)) => {
             warn!("workspace/configuration failed: {e}");
+            None
+        }
+        Err(_) => {
+            warn!("workspace/configuration: no answer within {CLIENT_TIMEOUT:?}; going on without editor settings");
             None
         }
     }

@@ -99,13 +99,18 @@ pub async fn build(shared: Arc<Shared>) {
     };
     let token = NumberOrString::String("deployspec/index".into());
     let progress = shared.session().progress
-        && shared
-            .client
-            .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
-                token: token.clone(),
-            })
-            .await
-            .is_ok();
+        && matches!(
+            tokio::time::timeout(
+                super::server::CLIENT_TIMEOUT,
+                shared.client.send_request::<WorkDoneProgressCreate>(
+                    WorkDoneProgressCreateParams {
+                        token: token.clone(),
+                    }
+                ),
+            )
+            .await,
+            Ok(Ok(()))
+        );
     if progress {
         send_progress(
             &shared,
