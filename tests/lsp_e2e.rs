@@ -320,3 +320,43 @@ fn crlf_documents_have_the_same_ranges_as_lf_ones() {
     assert_eq!(d, vec![[6, 23, 6, 30], [6, 63, 6, 70], [7, 33, 7, 40]]);
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn pulls_interleaved_with_a_burst_see_every_edit_before_them() {
+    let mut s = start(vec!["utf-16"], true);
+    let path = export_fixture();
+    let uri = s.open(&path, 1);
+    s.pull(&uri);
+    let typed = "[CMP-4242] ";
+    let mut ids = Vec::new();
+    for (i, ch) in typed.chars().enumerate() {
+        s.change(
+            &uri,
+            i as i32 + 2,
+            json!([{"range": {"start": {"line": 5, "character": i}, "end": {"line": 5, "character": i}}, "text": ch.to_string()}]),
+        );
+        ids.push(s.send_request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        ));
+    }
+    let responses: Vec<Value> = ids.iter().map(|id| s.response(*id)).collect();
+    let last = responses.last().unwrap()["result"]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = original.split_inclusive('\n').collect();
+    let edited = format!("{typed}{}", lines[5]);
+    lines[5] = &edited;
+    let want = lsp_support::expected_diagnostics(&path, &lines.concat(), "utf-16");
+    assert_eq!(lsp_support::sorted(last), lsp_support::sorted(want));
+    // The pull after the "]" was typed already sees the complete reference.
+    let after_bracket = &responses[typed.find(']').unwrap()]["result"]["items"];
+    assert!(after_bracket
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["message"].as_str().unwrap().contains("CMP-4242")));
+    assert!(s.shutdown().success());
+}

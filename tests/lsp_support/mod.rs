@@ -65,7 +65,7 @@ pub struct TestServer {
     stdin: ChildStdin,
     rx: Receiver<Value>,
     next_id: i64,
-    /// Notifications read but not consumed yet.
+    /// Notifications (and responses to other requests) read but not consumed yet.
     queue: VecDeque<Value>,
     settings: Arc<Mutex<Value>>,
     stderr: Arc<Mutex<String>>,
@@ -235,6 +235,13 @@ impl TestServer {
     }
 
     fn response_to(&mut self, id: Value) -> Value {
+        if let Some(i) = self
+            .queue
+            .iter()
+            .position(|m| m.get("method").is_none() && m["id"] == id)
+        {
+            return self.queue.remove(i).unwrap();
+        }
         let deadline = Instant::now() + TIMEOUT;
         // Responses are never queued (only notifications are), so read until it arrives.
         loop {
@@ -247,9 +254,8 @@ impl TestServer {
             if m.get("method").is_none() && m["id"] == id {
                 return m;
             }
-            if m.get("method").is_some() {
-                self.queue.push_back(m);
-            }
+            // Notifications and responses to other requests are kept for later.
+            self.queue.push_back(m);
         }
     }
 

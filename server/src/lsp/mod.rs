@@ -49,6 +49,7 @@ pub fn run_stdio() -> ExitCode {
         let out = pipe.output.clone();
         let (service, socket) = LspService::build(|client| server::Backend::new(client, flag, out))
             .custom_method(transport::INVALID_MESSAGE, server::Backend::invalid_message)
+            .custom_method(transport::FAST_PULL, server::Backend::fast_pull)
             .finish();
         let (input, sanitized) = tokio::io::duplex(64 * 1024);
         tokio::spawn(transport::sanitize(tokio::io::stdin(), input));

@@ -94,6 +94,16 @@ struct Notification<P: Serialize> {
 }
 
 impl Output {
+    /// Sends a whole JSON-RPC message (a response), serialised directly.
+    pub fn send<T: Serialize>(&self, message: &T) {
+        match serde_json::to_vec(message) {
+            Ok(body) => {
+                let _ = self.tx.send(Msg::Frame(frame(&body)));
+            }
+            Err(e) => warn!("cannot serialise a response: {e}"),
+        }
+    }
+
     /// Sends a notification, serialised directly from `params`.
     pub fn notify<P: Serialize>(&self, method: &'static str, params: P) {
         let n = Notification {

@@ -386,38 +386,17 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         guard("textDocument/diagnostic", async {
-            let uri = params.text_document.uri;
-            let (items, result_id) = match self.shared.docs.get(&uri) {
-                Some(entry) => {
-                    let checked = diagnostics::check(&self.shared, &entry)
-                        .await
-                        .ok_or_else(Error::internal_error)?;
-                    (checked.diagnostics.clone(), checked.result_id())
-                }
-                None => {
-                    // Not open: the file on disk.
-                    let Some(path) = convert::uri_to_path(&uri) else {
-                        return Ok(full_report(Arc::new(Vec::new()), None));
-                    };
-                    let shared = self.shared.clone();
-                    self.shared.wait_index_ready().await;
-                    let r = tokio::task::spawn_blocking(move || check_file(&shared, &path, None))
-                        .await
-                        .map_err(|_| Error::internal_error())?;
-                    (Arc::new(r.0), r.1)
-                }
-            };
-            if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
-                return Ok(DocumentDiagnosticReportResult::Report(
+            Ok(match pull(&self.shared, params).await? {
+                Pulled::Full(items, result_id) => full_report(items, Some(result_id)),
+                Pulled::Unchanged(result_id) => DocumentDiagnosticReportResult::Report(
                     DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
                         related_documents: None,
                         unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
                             result_id,
                         },
                     }),
-                ));
-            }
-            Ok(full_report(items, Some(result_id)))
+                ),
+            })
         })
         .await
     }
@@ -495,6 +474,93 @@ impl LanguageServer for Backend {
             )))
         })
         .await
+    }
+}
+
+/// The answer to a pull: what `textDocument/diagnostic` returns, before protocol types.
+enum Pulled {
+    Full(Arc<Vec<Diagnostic>>, String),
+    Unchanged(String),
+}
+
+/// Diagnostics of a document for a pull: the open buffer, else the file on disk.
+async fn pull(shared: &Arc<Shared>, params: DocumentDiagnosticParams) -> Result<Pulled> {
+    let uri = params.text_document.uri;
+    let (items, result_id) = match shared.docs.get(&uri) {
+        Some(entry) => {
+            let checked = diagnostics::check(shared, &entry)
+                .await
+                .ok_or_else(Error::internal_error)?;
+            (checked.diagnostics.clone(), checked.result_id())
+        }
+        None => {
+            // Not open: the file on disk.
+            let Some(path) = convert::uri_to_path(&uri) else {
+                return Ok(Pulled::Full(Arc::new(Vec::new()), "none".into()));
+            };
+            let s = shared.clone();
+            shared.wait_index_ready().await;
+            let r = tokio::task::spawn_blocking(move || check_file(&s, &path, None))
+                .await
+                .map_err(|_| Error::internal_error())?;
+            (Arc::new(r.0), r.1)
+        }
+    };
+    if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+        return Ok(Pulled::Unchanged(result_id));
+    }
+    Ok(Pulled::Full(items, result_id))
+}
+
+#[derive(serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum PullReport<'a> {
+    Full {
+        #[serde(rename = "resultId")]
+        result_id: &'a str,
+        items: &'a [Diagnostic],
+    },
+    Unchanged {
+        #[serde(rename = "resultId")]
+        result_id: &'a str,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct PullResponse<'a> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<PullReport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Error>,
+}
+
+impl Backend {
+    /// Answers a `textDocument/diagnostic` request that the transport passed on as a
+    /// notification (see `transport::FAST_PULL`): the same answer as
+    /// [`LanguageServer::diagnostic`], written straight to the output.
+    pub async fn fast_pull(&self, p: super::transport::FastPull) {
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            let result = match serde_json::from_value::<DocumentDiagnosticParams>(p.params) {
+                Ok(params) => guard("textDocument/diagnostic", pull(&shared, params)).await,
+                Err(e) => Err(Error::invalid_params(e.to_string())),
+            };
+            let response = PullResponse {
+                jsonrpc: "2.0",
+                id: &p.id,
+                result: match &result {
+                    Ok(Pulled::Full(items, result_id)) => {
+                        Some(PullReport::Full { result_id, items })
+                    }
+                    Ok(Pulled::Unchanged(result_id)) => Some(PullReport::Unchanged { result_id }),
+                    Err(_) => None,
+                },
+                error: result.as_ref().err().cloned(),
+            };
+            shared.out.send(&response);
+        });
     }
 }
 

@@ -18,10 +18,20 @@ pub const INVALID_MESSAGE: &str = "deployspec/invalidMessage";
 /// Largest message accepted (a 10 MB document, JSON-escaped, with room to spare).
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
+/// The notification a `textDocument/diagnostic` request is turned into (see [`sanitize`]).
+pub const FAST_PULL: &str = "deployspec/pullDiagnostics";
+
 /// Reads framed messages from `input` and writes sanitized frames to `output` until the input
 /// ends.
+///
+/// Between `initialized` and `shutdown`, a `textDocument/diagnostic` request is passed on as a
+/// [`FAST_PULL`] notification carrying the request's id: the server answers it itself, with the
+/// diagnostics serialised straight to bytes (see `output`) instead of through tower-lsp-server's
+/// JSON tree. Being a message in the same stream, it is still handled after every edit that
+/// came before it.
 pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
     let mut r = BufReader::new(input);
+    let mut serving = false;
     loop {
         let body = match read_frame(&mut r).await {
             Frame::Eof => break,
@@ -31,7 +41,7 @@ pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
                 substitute(Value::Null, -32700, &why)
             }
         };
-        let body = check(body);
+        let body = check(body, &mut serving);
         let head = format!("Content-Length: {}\r\n\r\n", body.len());
         if output.write_all(head.as_bytes()).await.is_err()
             || output.write_all(&body).await.is_err()
@@ -107,10 +117,27 @@ fn truncate(s: &str) -> &str {
 
 /// The body itself when it is a JSON-RPC message tower-lsp-server can decode, else the
 /// substitute request that makes the server answer with the right error.
-fn check(body: Vec<u8>) -> Vec<u8> {
-    if serde_json::from_slice::<Response>(&body).is_ok()
-        || serde_json::from_slice::<Request>(&body).is_ok()
-    {
+fn check(body: Vec<u8>, serving: &mut bool) -> Vec<u8> {
+    // Every message tower-lsp-server can decode parses as a `Request` (a response too: its
+    // method defaults to empty), so one parse decides.
+    if let Ok(req) = serde_json::from_slice::<Request>(&body) {
+        match req.method() {
+            "initialized" => *serving = true,
+            "shutdown" | "exit" => *serving = false,
+            "textDocument/diagnostic" if *serving && req.id().is_some() => {
+                let (_, id, params) = req.into_parts();
+                return serde_json::to_vec(&json!({
+                    "jsonrpc": "2.0",
+                    "method": FAST_PULL,
+                    "params": {"id": id, "params": params},
+                }))
+                .unwrap_or(body);
+            }
+            _ => {}
+        }
+        return body;
+    }
+    if serde_json::from_slice::<Response>(&body).is_ok() {
         return body;
     }
     match serde_json::from_slice::<Value>(&body) {
@@ -144,4 +171,12 @@ fn substitute(id: Value, code: i64, message: &str) -> Vec<u8> {
 pub struct InvalidMessage {
     pub code: i64,
     pub message: String,
+}
+
+/// The params of [`FAST_PULL`]: the original request's id and params.
+#[derive(serde::Deserialize)]
+pub struct FastPull {
+    pub id: Value,
+    #[serde(default)]
+    pub params: Value,
 }
