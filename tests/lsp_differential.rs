@@ -144,17 +144,33 @@ fn context(enc: Encoding) -> Context {
 }
 
 fn run(edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool) {
+    run_on(BASE, edits, enc, check_every_step);
+}
+
+fn run_on(base: &str, edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool) {
     let path = Path::new("/specs/deployment-procedure/deploy-001-export-prod.md");
     let uri: Uri = "file:///specs/deployment-procedure/deploy-001-export-prod.md"
         .parse()
         .unwrap();
     let entry = Entry::new(
         uri,
-        Document::new(BASE, 1, "markdown", Some(path.to_path_buf())),
+        Document::new(base, 1, "markdown", Some(path.to_path_buf())),
     );
     let ctx = context(enc);
-    entry.check(&ctx);
-    let mut reference = BASE.to_string();
+    let first = entry.check(&ctx);
+    let fresh = analyze_text(&Input {
+        text: base,
+        path: Some(path),
+        explicit: false,
+        config: &ctx.config,
+        index: &ctx.index,
+    });
+    assert_eq!(
+        first.analysis.as_ref().unwrap().findings,
+        fresh.findings,
+        "on open"
+    );
+    let mut reference = base.to_string();
     for (n, batch) in edits.iter().enumerate() {
         // Several changes in one notification, each against the text the previous one left.
         let mut changes = Vec::new();
@@ -202,6 +218,12 @@ proptest! {
     #[test]
     fn incremental_equals_fresh_utf8(edits in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..25)) {
         run(&edits, Encoding::Utf8, true);
+    }
+
+    #[test]
+    fn a_large_document_opened_in_parallel_then_edited(edits in prop::collection::vec(prop::collection::vec(edit(), 1..3), 1..12)) {
+        // Over 32 KB: the regions are parsed in parallel on open.
+        run_on(&BASE.repeat(30), &edits, Encoding::Utf16, false);
     }
 
     #[test]

@@ -44,6 +44,14 @@ impl RegionCache {
         }
     }
 
+    /// Adds the entries of `other`: regions parsed elsewhere (the server parses the parts of a
+    /// newly opened document in parallel, then checks it with the merged cache).
+    pub fn merge(&mut self, other: RegionCache) {
+        for (key, entry) in other.entries {
+            self.entries.entry(key).or_insert(entry);
+        }
+    }
+
     fn get(&self, key: u64, text: &str) -> Option<Parsed> {
         self.entries
             .get(&key)

@@ -225,6 +225,9 @@ impl Entry {
         };
         let text = an.buf.as_str();
         let t0 = std::time::Instant::now();
+        if an.last.is_none() && markdown && text.len() >= PARALLEL_OPEN_BYTES {
+            warm_in_parallel(text, &mut an.cache);
+        }
         let checked = if markdown && text.len() as u64 > MAX_FILE_BYTES {
             // As `deployspec check` refuses such files: say so instead of parsing for seconds.
             tracing::warn!(
@@ -278,6 +281,37 @@ impl Entry {
         let checked = Arc::new(checked);
         an.last = Some(checked.clone());
         checked
+    }
+}
+
+/// From this size on, a newly opened document's regions are parsed on every core first.
+const PARALLEL_OPEN_BYTES: usize = 32 * 1024;
+
+/// Parses the regions of `text` in parallel, one part per thread, into `cache`. The parts are
+/// cut at region boundaries, so their regions are the document's regions; facts depend only on
+/// region text, so the check that follows gives what a sequential parse gives.
+fn warm_in_parallel(text: &str, cache: &mut RegionCache) {
+    use rayon::prelude::*;
+    let regions = crate::analysis::regions::split(text);
+    let parts = rayon::current_num_threads().clamp(1, 8);
+    if parts < 2 || regions.len() < 2 * parts {
+        return;
+    }
+    let mut cuts: Vec<usize> = (1..parts)
+        .map(|i| regions[i * regions.len() / parts].start)
+        .collect();
+    cuts.insert(0, 0);
+    cuts.push(text.len());
+    let caches: Vec<RegionCache> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let mut c = RegionCache::default();
+            crate::analysis::document::parse_facts(&text[w[0]..w[1]], &mut c);
+            c
+        })
+        .collect();
+    for c in caches {
+        cache.merge(c);
     }
 }
 
