@@ -219,6 +219,14 @@ fn editor_settings_and_the_config_file_apply_live() {
     s.wait_for("window/showMessage", |p| {
         p["message"].as_str().unwrap().contains(".deployspec.toml")
     });
+    // Reported on the config file itself, where the error is.
+    let config_uri = uri(&root.join(".deployspec.toml"));
+    let p = s.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == config_uri
+    });
+    let d = &p["diagnostics"][0];
+    assert_eq!(d["range"]["start"]["line"], 0, "{p}");
+    assert_eq!(d["severity"], 1);
     s.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == u
             && p["diagnostics"]
@@ -226,6 +234,19 @@ fn editor_settings_and_the_config_file_apply_live() {
                 .unwrap()
                 .iter()
                 .any(|d| d["code"] == "DP010")
+    });
+    // Fixed: the config file's diagnostic is cleared.
+    std::fs::write(
+        root.join(".deployspec.toml"),
+        "spec_root = \"docs/specs\"\n",
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 2}]}),
+    );
+    s.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == config_uri && p["diagnostics"].as_array().unwrap().is_empty()
     });
     let _ = s.drain("textDocument/publishDiagnostics", Duration::from_millis(50));
     assert!(s.shutdown().success());

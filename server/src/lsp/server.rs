@@ -245,6 +245,7 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
+            workspace_index::publish_config_diagnostics(&self.shared);
             let shared = self.shared.clone();
             tokio::spawn(async move {
                 if let Some(s) = fetch_settings(&shared).await {
@@ -455,6 +456,15 @@ impl LanguageServer for Backend {
                 if let Some(uri) = convert::path_to_uri(&path) {
                     items.push(report_item(uri, None, result_id, diags, &previous));
                 }
+            }
+            // The configuration file, when there is one.
+            let config = lock(&self.shared.config).config_diagnostics.clone();
+            if let Some((uri, diags)) = config {
+                let id = format!(
+                    "config:{:x}",
+                    hash(&serde_json::to_string(&diags).unwrap_or_default())
+                );
+                items.push(report_item(uri, None, id, diags, &previous));
             }
             Ok(WorkspaceDiagnosticReportResult::Report(
                 WorkspaceDiagnosticReport { items },

@@ -52,6 +52,13 @@ pub struct ConfigState {
     pub workspace: Option<Workspace>,
     /// `deployspec` editor settings, when the client sent any.
     pub settings: Option<serde_json::Value>,
+    /// Diagnostics of `.deployspec.toml` (empty when it is fine), for its URI.
+    pub config_diagnostics: Option<(
+        tower_lsp_server::ls_types::Uri,
+        Vec<tower_lsp_server::ls_types::Diagnostic>,
+    )>,
+    /// Whether diagnostics for the config file were pushed and must be cleared when fixed.
+    pub config_published: bool,
 }
 
 pub struct Shared {

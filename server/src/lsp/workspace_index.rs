@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{
-    notification::Progress as ProgressNotification, request::WorkDoneProgressCreate, MessageType,
-    NumberOrString, ProgressParams, ProgressParamsValue, WorkDoneProgress, WorkDoneProgressBegin,
-    WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+    notification::Progress as ProgressNotification, request::WorkDoneProgressCreate, Diagnostic,
+    DiagnosticSeverity, MessageType, NumberOrString, ProgressParams, ProgressParamsValue, Uri,
+    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
 };
 use tracing::{debug, info, warn};
 
@@ -62,7 +62,71 @@ pub fn discover(shared: &Shared) {
         tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
     }
     info!(root = %ws.root.display(), spec_root = %ws.spec_root().display(), "workspace");
-    lock(&shared.config).workspace = Some(ws);
+    let diags = config_diagnostics(&ws, shared.ctx().encoding);
+    let mut state = lock(&shared.config);
+    state.config_diagnostics = diags;
+    state.workspace = Some(ws);
+}
+
+/// The diagnostics of the workspace's `.deployspec.toml`: one for a malformed file, none for a
+/// good one; `None` without a file.
+fn config_diagnostics(
+    ws: &Workspace,
+    enc: crate::position::Encoding,
+) -> Option<(Uri, Vec<Diagnostic>)> {
+    use crate::position::{Encoding, LineCol, LineIndex};
+    let path = ws.config_path.as_ref()?;
+    let uri = super::convert::path_to_uri(path)?;
+    let Some(e) = &ws.config_error else {
+        return Some((uri, Vec::new()));
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines = LineIndex::new(&text);
+    let at = LineCol {
+        line: e.line.saturating_sub(1) as u32,
+        col: e.column.saturating_sub(1) as u32,
+    };
+    let start = lines.offset(&text, at, Encoding::Char);
+    let end = lines
+        .line_content(&text, lines.line_of(start))
+        .end
+        .max(start);
+    let range = super::convert::range(&lines, &text, start..end, enc);
+    let d = Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(super::convert::SOURCE.into()),
+        message: format!("{}: the defaults apply until it is fixed", e.message),
+        ..Default::default()
+    };
+    Some((uri, vec![d]))
+}
+
+/// Pushes the config file's diagnostics (push mode), clearing them once it is fixed.
+pub fn publish_config_diagnostics(shared: &Shared) {
+    if shared.session().pull {
+        return;
+    }
+    let mut state = lock(&shared.config);
+    let Some((uri, diags)) = state.config_diagnostics.clone() else {
+        return;
+    };
+    if diags.is_empty() && !state.config_published {
+        return;
+    }
+    state.config_published = !diags.is_empty();
+    #[derive(serde::Serialize)]
+    struct Params<'a> {
+        uri: &'a Uri,
+        diagnostics: &'a [Diagnostic],
+    }
+    shared.out.notify(
+        "textDocument/publishDiagnostics",
+        Params {
+            uri: &uri,
+            diagnostics: &diags,
+        },
+    );
 }
 
 /// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
@@ -324,6 +388,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     }
     if config_changed {
         discover(&shared);
+        publish_config_diagnostics(&shared);
         let before = shared.ctx().config.spec_root.clone();
         reconfigure(shared.clone()).await;
         if shared.ctx().config.spec_root == before {
