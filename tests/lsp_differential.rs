@@ -246,3 +246,26 @@ fn a_fence_opened_and_closed_again() {
     ];
     run(&edits, Encoding::Utf16, true);
 }
+
+#[test]
+fn closing_a_fence_or_undoing_an_edit_reuses_earlier_regions() {
+    use deployspec::analysis::document::{parse_facts, parse_whole, RegionCache};
+    let base = BASE.repeat(20);
+    let mut cache = RegionCache::default();
+    parse_facts(&base, &mut cache);
+    let mid = base.len() / 2;
+    let at = mid + base[mid..].find("\n\n").unwrap() + 2;
+    let mut fenced = base.clone();
+    fenced.insert_str(at, "~~~\n");
+    let (facts, stats) = parse_facts(&fenced, &mut cache);
+    assert_eq!(facts, parse_whole(&fenced));
+    assert!(stats.parsed >= 1);
+    // Typing inside the fence, then closing it by deleting the opener: the regions after it are
+    // those of the text before the fence, and are not parsed again.
+    let mut typed = fenced.clone();
+    typed.insert_str(at + 4, "abc ");
+    parse_facts(&typed, &mut cache);
+    let (facts, stats) = parse_facts(&base, &mut cache);
+    assert_eq!(facts, parse_whole(&base));
+    assert_eq!(stats.parsed, 0, "{stats:?}");
+}

@@ -19,7 +19,15 @@ type Parsed = (Arc<Facts>, bool);
 pub struct RegionCache {
     /// One entry per hash: a colliding text (practically never) is simply parsed again.
     entries: FxHashMap<u64, (Arc<str>, Parsed)>,
+    /// Regions that earlier texts had and the current one has not, so that undoing an edit, or
+    /// closing a fence that had turned the rest of the document into code, costs no parse.
+    /// Bounded: regions over [`KEEP_MAX_REGION`] bytes are not kept, and at most about twice
+    /// the document's size in all.
+    previous: FxHashMap<u64, (Arc<str>, Parsed)>,
 }
+
+/// Larger regions (a fence's whole tail, joined) are not kept once the text moved on.
+const KEEP_MAX_REGION: usize = 16 * 1024;
 
 /// What one parse did: how many regions there were and how many had to be parsed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,10 +46,34 @@ fn hash(s: &str) -> u64 {
 impl RegionCache {
     /// Moves the entry for `text` out of the cache, keeping its stored text for reuse.
     fn take(&mut self, key: u64, text: &str) -> Option<(Arc<str>, Parsed)> {
-        match self.entries.get(&key) {
-            Some((t, _)) if &**t == text => self.entries.remove(&key),
-            _ => None,
+        for map in [&mut self.entries, &mut self.previous] {
+            if matches!(map.get(&key), Some((t, _)) if &**t == text) {
+                return map.remove(&key);
+            }
         }
+        None
+    }
+
+    /// Makes `next` (the regions of `text`) the cache, keeping what `text` no longer has in
+    /// `previous`.
+    fn replace(&mut self, mut next: RegionCache, text_len: usize) {
+        let mut previous = std::mem::take(&mut self.previous);
+        let evicted = std::mem::take(&mut self.entries);
+        let budget = 2 * text_len + 64 * 1024;
+        let mut bytes: usize = previous.values().map(|(t, _)| t.len()).sum();
+        let fresh: usize = evicted.values().map(|(t, _)| t.len()).sum();
+        if bytes + fresh > budget {
+            previous.clear();
+            bytes = 0;
+        }
+        for (key, entry) in evicted {
+            if entry.0.len() <= KEEP_MAX_REGION && bytes + entry.0.len() <= budget {
+                bytes += entry.0.len();
+                previous.insert(key, entry);
+            }
+        }
+        next.previous = previous;
+        *self = next;
     }
 
     /// Adds the entries of `other`: regions parsed elsewhere (the server parses the parts of a
@@ -60,12 +92,13 @@ impl RegionCache {
     }
 }
 
-/// Parses `text`, taking unchanged regions from `cache` and leaving in it exactly the regions of
-/// `text`. Returns facts with absolute ranges.
+/// Parses `text`, taking unchanged regions from `cache` and leaving in it the regions of `text`
+/// (and a bounded set of earlier ones). Returns facts with absolute ranges.
 pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
     let regions = regions::split(text);
     let mut next = RegionCache {
         entries: FxHashMap::with_capacity_and_hasher(regions.len(), Default::default()),
+        previous: FxHashMap::default(),
     };
     let mut facts = Facts::default();
     let mut stats = ParseStats::default();
@@ -87,13 +120,13 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
             // The regions seen so far stay cached for when the error is gone.
             let (f, _) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
             stats.regions = 1;
-            *cache = next;
+            cache.replace(next, text.len());
             return (Facts::clone(&f), stats);
         }
         stats.regions += 1;
         facts.extend_shifted(&f, r.start);
     }
-    *cache = next;
+    cache.replace(next, text.len());
     (facts, stats)
 }
 
