@@ -150,7 +150,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// the text is large and the offsets are few (a keystroke's diagnostics): newlines are counted
 /// only once, between consecutive offsets.
 pub fn positions(text: &str, offsets: &[usize], enc: Encoding) -> Vec<LineCol> {
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         let idx = LineIndex::new(text);
         return offsets
             .iter()
@@ -165,10 +165,9 @@ pub fn positions(text: &str, offsets: &[usize], enc: Encoding) -> Vec<LineCol> {
     for i in order {
         let o = floor_char_boundary(text, offsets[i].min(text.len()));
         let seg = &bytes[at..o];
-        let n = seg.iter().filter(|&&b| b == b'\n').count();
-        if n > 0 {
-            line += n;
-            line_start = at + seg.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1;
+        if let Some(last) = memchr::memrchr(b'\n', seg) {
+            line += memchr::memchr_iter(b'\n', seg).count();
+            line_start = at + last + 1;
         }
         at = o;
         out[i] = LineCol {
