@@ -251,9 +251,6 @@ impl LanguageServer for Backend {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
                     let config = Arc::new(workspace_index::effective_config(&shared));
-                    if let Some(ws) = lock(&shared.config).workspace.as_mut() {
-                        ws.config.spec_root = config.spec_root.clone();
-                    }
                     shared.update_ctx(|c| c.config = config);
                 }
                 workspace_index::build(shared).await;

@@ -133,8 +133,12 @@ impl Shared {
         self.update_ctx(|c| c.index = index);
     }
 
+    /// The workspace with the configuration in force (the file's, under the editor's settings),
+    /// so its spec root is the effective one.
     pub fn workspace(&self) -> Option<Workspace> {
-        lock(&self.config).workspace.clone()
+        let mut ws = lock(&self.config).workspace.clone()?;
+        ws.config = (*self.ctx().config).clone();
+        Some(ws)
     }
 
     /// The workspace a file belongs to for indexing, when it is under the spec root.

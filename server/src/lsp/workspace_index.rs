@@ -139,13 +139,6 @@ pub async fn reconfigure(shared: Arc<Shared>) {
         return;
     }
     info!("configuration changed: re-checking open documents");
-    {
-        // The spec root of the index follows the effective configuration.
-        let mut state = lock(&shared.config);
-        if let Some(ws) = state.workspace.as_mut() {
-            ws.config.spec_root = config.spec_root.clone();
-        }
-    }
     let root_moved = old.spec_root != config.spec_root;
     shared.update_ctx(|c| c.config = config);
     if root_moved {
@@ -389,11 +382,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     if config_changed {
         discover(&shared);
         publish_config_diagnostics(&shared);
-        let before = shared.ctx().config.spec_root.clone();
         reconfigure(shared.clone()).await;
-        if shared.ctx().config.spec_root == before {
-            // Same root, but the file may have changed prefixes or rules: index unchanged.
-        }
     }
     if !changed.is_empty() {
         info!(ids = ?changed, "index updated from disk");
