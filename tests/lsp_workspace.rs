@@ -282,3 +282,27 @@ fn pull_clients_are_asked_to_refresh_when_the_index_changes() {
     assert!(broken(&s.pull(&u)).is_empty());
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn the_spec_root_can_come_from_editor_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("runbooks/component")).unwrap();
+    std::fs::write(
+        root.join("runbooks/component/cmp-001-api.md"),
+        "# API\n\nThe API.\n",
+    )
+    .unwrap();
+    let doc = root.join("runbooks/deploy-001-api.md");
+    std::fs::write(&doc, "# Deploy\n\nUses [CMP-001] and [CMP-002].\n").unwrap();
+    let mut s = TestServer::start(Init {
+        root: Some(root.to_path_buf()),
+        settings: Some(json!({"spec_root": "runbooks"})),
+        ..Init::default()
+    });
+    let u = s.open(&doc, 1);
+    let b = broken(&s.diagnostics(&u, 1));
+    assert_eq!(b.len(), 1, "{b:?}");
+    assert!(b[0].contains("CMP-002"), "{b:?}");
+    assert!(s.shutdown().success());
+}
