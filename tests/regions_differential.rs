@@ -517,3 +517,55 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(1500),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Rescanning only around an edit finds exactly the boundaries a full scan finds.
+    #[test]
+    fn boundaries_after_an_edit_equal_a_full_scan(
+        start in document(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let mut text = start;
+        let mut cuts = regions::cuts(&text);
+        for e in &edits {
+            let before = text.clone();
+            apply(&mut text, e);
+            let incremental = regions::cuts_after_edit(&before, &cuts, &text);
+            prop_assert_eq!(&incremental, &regions::cuts(&text), "after {:?}", e);
+            cuts = incremental;
+        }
+    }
+}
+
+#[test]
+fn boundaries_after_edits_in_a_large_spec() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/generated/spec-3000.md"
+    ))
+    .unwrap();
+    let cuts = regions::cuts(&text);
+    for (at, insert) in [
+        (0, "x"),
+        (text.len() / 3, "\n"),
+        (text.len() / 2, "\n```\n"),
+        (text.len() / 2, "<!--\n"),
+        (text.len() - 1, "# End\n"),
+        (text.len(), "\n\ntail"),
+    ] {
+        let at = (at..).find(|&i| text.is_char_boundary(i)).unwrap();
+        let mut edited = text.clone();
+        edited.insert_str(at, insert);
+        assert_eq!(
+            regions::cuts_after_edit(&text, &cuts, &edited),
+            regions::cuts(&edited),
+            "{insert:?} at {at}"
+        );
+    }
+}

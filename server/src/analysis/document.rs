@@ -24,6 +24,24 @@ pub struct RegionCache {
     /// Bounded: regions over [`KEEP_MAX_REGION`] bytes are not kept, and at most about twice
     /// the document's size in all.
     previous: FxHashMap<u64, (Arc<str>, Parsed)>,
+    /// The text parsed last, its region boundaries and its parts: after an edit only the
+    /// boundaries near it are looked for again, and parts before and after it are reused by
+    /// position, without hashing their text.
+    last: Option<Last>,
+}
+
+struct Last {
+    text: Arc<str>,
+    cuts: Vec<usize>,
+    parts: Vec<Part>,
+}
+
+/// A parsed region (possibly several joined around a fence) of the last text.
+#[derive(Clone)]
+struct Part {
+    range: Range<usize>,
+    key: u64,
+    parsed: Parsed,
 }
 
 /// Larger regions (a fence's whole tail, joined) are not kept once the text moved on.
@@ -73,6 +91,7 @@ impl RegionCache {
             }
         }
         next.previous = previous;
+        next.last = self.last.take();
         *self = next;
     }
 
@@ -95,39 +114,139 @@ impl RegionCache {
 /// Parses `text`, taking unchanged regions from `cache` and leaving in it the regions of `text`
 /// (and a bounded set of earlier ones). Returns facts with absolute ranges.
 pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
-    let regions = regions::split(text);
+    let last = cache.last.take();
+    let (cuts, change) = match &last {
+        Some(l) => (
+            regions::cuts_after_edit(&l.text, &l.cuts, text),
+            Some(regions::Change::between(&l.text, text)),
+        ),
+        None => (regions::cuts(text), None),
+    };
+    let regions = regions::to_ranges(&cuts, text.len());
     let mut next = RegionCache {
         entries: FxHashMap::with_capacity_and_hasher(regions.len(), Default::default()),
         previous: FxHashMap::default(),
+        last: None,
     };
     let mut facts = Facts::default();
     let mut stats = ParseStats::default();
+    let mut parts: Vec<Part> = Vec::with_capacity(regions.len());
     let mut i = 0;
     while i < regions.len() {
+        let start = regions[i].start;
+        if let (Some(l), Some(c)) = (&last, change) {
+            if let Some(part) = unchanged_part(l, c, text.len(), start) {
+                // Skip the raw regions the old part covers; it must end on a boundary.
+                let mut j = i;
+                while j < regions.len() && regions[j].end < part.range.end {
+                    j += 1;
+                }
+                // A part that ends in an open fence was the last one; with text after it now,
+                // it must be joined with what follows.
+                let open_fence_inside = j + 1 < regions.len()
+                    && syntax::ends_in_open_fence(&part.parsed.0, &text[part.range.clone()]);
+                if j < regions.len() && regions[j].end == part.range.end && !open_fence_inside {
+                    if let Some(entry) = cache.entries.remove(&part.key) {
+                        next.entries.insert(part.key, entry);
+                    }
+                    i = j + 1;
+                    stats.regions += 1;
+                    facts.extend_shifted(&part.parsed.0, start);
+                    if part.parsed.1 && regions.len() > 1 {
+                        return whole(text, cache, next, cuts, stats);
+                    }
+                    parts.push(part);
+                    continue;
+                }
+            }
+        }
         let mut r: Range<usize> = regions[i].clone();
         i += 1;
-        let (mut f, mut error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+        let (mut key, mut parsed) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
         // The line scan can misjudge a fence inside a list item; a region that ends inside an
         // open fence is joined with the next so the fence is parsed as one block.
-        while i < regions.len() && syntax::ends_in_open_fence(&f, &text[r.clone()]) {
+        while i < regions.len() && syntax::ends_in_open_fence(&parsed.0, &text[r.clone()]) {
             r.end = regions[i].end;
             i += 1;
-            (f, error) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
+            (key, parsed) = region_facts(text, r.clone(), cache, &mut next, &mut stats);
         }
-        if error && regions.len() > 1 {
-            // Error recovery is not local: only the whole text gives the whole text's facts.
-            // (Rare: malformed tables. Costs a whole parse per change while the error stays.)
-            // The regions seen so far stay cached for when the error is gone.
-            let (f, _) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
-            stats.regions = 1;
-            cache.replace(next, text.len());
-            return (Facts::clone(&f), stats);
+        if parsed.1 && regions.len() > 1 {
+            return whole(text, cache, next, cuts, stats);
         }
         stats.regions += 1;
-        facts.extend_shifted(&f, r.start);
+        facts.extend_shifted(&parsed.0, r.start);
+        parts.push(Part {
+            range: r,
+            key,
+            parsed,
+        });
     }
+    next.last = Some(Last {
+        text: Arc::from(text),
+        cuts,
+        parts,
+    });
     cache.replace(next, text.len());
     (facts, stats)
+}
+
+/// Error recovery is not local: only the whole text gives the whole text's facts. (Rare:
+/// malformed tables. Costs a whole parse per change while the error stays.) The regions seen so
+/// far stay cached for when the error is gone.
+fn whole(
+    text: &str,
+    cache: &mut RegionCache,
+    mut next: RegionCache,
+    cuts: Vec<usize>,
+    mut stats: ParseStats,
+) -> (Facts, ParseStats) {
+    let (key, parsed) = region_facts(text, 0..text.len(), cache, &mut next, &mut stats);
+    stats.regions = 1;
+    let facts = Facts::clone(&parsed.0);
+    next.last = Some(Last {
+        text: Arc::from(text),
+        cuts,
+        parts: vec![Part {
+            range: 0..text.len(),
+            key,
+            parsed,
+        }],
+    });
+    cache.replace(next, text.len());
+    (facts, stats)
+}
+
+/// The part of the last text that starts at `start` in the new text and lies wholly in the text
+/// both share before or after the change, moved to its new place.
+fn unchanged_part(last: &Last, change: regions::Change, new_len: usize, start: usize) -> Option<Part> {
+    let old_len = last.text.len();
+    let old_start = if start < change.prefix {
+        start
+    } else if start >= new_len - change.suffix {
+        start + old_len - new_len
+    } else {
+        return None;
+    };
+    let i = last
+        .parts
+        .binary_search_by_key(&old_start, |p| p.range.start)
+        .ok()?;
+    let p = &last.parts[i];
+    let in_prefix = p.range.end <= change.prefix && start < change.prefix;
+    let in_suffix = old_start >= old_len - change.suffix;
+    if !(in_prefix || in_suffix) {
+        return None;
+    }
+    let end = if in_prefix {
+        p.range.end
+    } else {
+        p.range.end + new_len - old_len
+    };
+    Some(Part {
+        range: start..end,
+        key: p.key,
+        parsed: p.parsed.clone(),
+    })
 }
 
 fn region_facts(
@@ -136,11 +255,11 @@ fn region_facts(
     old: &mut RegionCache,
     next: &mut RegionCache,
     stats: &mut ParseStats,
-) -> Parsed {
+) -> (u64, Parsed) {
     let s = &text[r];
     let key = hash(s);
     if let Some(f) = next.get(key, s) {
-        return f;
+        return (key, f);
     }
     let (stored, f) = match old.take(key, s) {
         Some(hit) => hit,
@@ -152,7 +271,7 @@ fn region_facts(
         }
     };
     next.entries.insert(key, (stored, f.clone()));
-    f
+    (key, f)
 }
 
 /// Facts of `text` parsed as one region: the reference the region split must agree with.
@@ -178,5 +297,33 @@ mod tests {
         assert_eq!(stats.parsed, 1, "{stats:?}");
         assert_eq!(second, parse_facts(&edited, &mut RegionCache::default()).0);
         assert_ne!(first, second);
+    }
+
+    #[test]
+    fn parts_reused_by_position_equal_a_fresh_parse() {
+        let mut cache = RegionCache::default();
+        let mut text = String::from("# T\n\nintro\n\n```\ncode\n");
+        let steps = [
+            "\n\n# After the open fence\n\ntext\n",
+            "```\n",
+            "\n\n## More\n\n- [ ] item\n",
+            "| a |\n-\n\n",
+            "\n\nend\n",
+        ];
+        let _ = parse_facts(&text, &mut cache);
+        for add in steps {
+            text.push_str(add);
+            let (cached, _) = parse_facts(&text, &mut cache);
+            assert_eq!(cached, parse_whole(&text), "after appending {add:?}");
+            // And an edit at the front, leaving the tail to be reused by position.
+            text.insert_str(0, "x");
+            let (cached, _) = parse_facts(&text, &mut cache);
+            assert_eq!(cached, parse_whole(&text), "after prefixing, with {add:?}");
+        }
+        while text.len() > 3 {
+            text.truncate(text.len() - 3);
+            let (cached, _) = parse_facts(&text, &mut cache);
+            assert_eq!(cached, parse_whole(&text), "after truncating to {}", text.len());
+        }
     }
 }

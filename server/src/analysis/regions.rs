@@ -27,13 +27,145 @@ const LIST_SPLIT_MIN_LINES: usize = 24;
 
 /// Byte ranges of the regions of `text`, contiguous and covering it entirely.
 pub fn split(text: &str) -> Vec<Range<usize>> {
+    to_ranges(&cuts(text), text.len())
+}
+
+/// Region start offsets of `text` (always beginning with 0).
+pub fn cuts(text: &str) -> Vec<usize> {
+    scan(text, 0, true, |_, _| false).0
+}
+
+/// Region start offsets of `new`, given those of `old` (`old_cuts == cuts(old)`): only the part
+/// an edit touched is scanned again. The scan restarts at a boundary before the first changed
+/// byte, where the scanner is outside every construct, and stops at the first boundary inside
+/// the unchanged tail that `old` also had with the same line before it; from there on the old
+/// boundaries hold, shifted. The result always equals `cuts(new)`.
+pub fn cuts_after_edit(old: &str, old_cuts: &[usize], new: &str) -> Vec<usize> {
+    let Change { prefix, suffix } = Change::between(old, new);
+    if prefix == old.len() && prefix == new.len() {
+        return old_cuts.to_vec();
+    }
+    // Two boundaries back: the whole first line of the restart region is then unchanged, and so
+    // is the decision to cut there.
+    let k = old_cuts.partition_point(|&c| c < prefix);
+    let restart = k.saturating_sub(2);
+    let from = old_cuts.get(restart).copied().unwrap_or(0);
+    let tail = new.len() - suffix;
+    let shift = |c: usize| c + new.len() - old.len();
+    let mut resumed_at = None;
+    let (mut cuts, synced) = scan(new, from, blank_before(new, from), |cut, prev_blank| {
+        if cut < tail {
+            return false;
+        }
+        let Some(old_cut) = (cut + old.len()).checked_sub(new.len()) else {
+            return false;
+        };
+        match old_cuts.binary_search(&old_cut) {
+            Ok(i) if blank_before(old, old_cut) == prev_blank => {
+                resumed_at = Some(i);
+                true
+            }
+            _ => false,
+        }
+    });
+    let mut out = old_cuts[..restart].to_vec();
+    out.append(&mut cuts);
+    if let (true, Some(i)) = (synced, resumed_at) {
+        out.extend(old_cuts[i + 1..].iter().map(|&c| shift(c)));
+    }
+    out
+}
+
+/// How two texts differ: the length of their common prefix and of their common suffix (which
+/// never overlap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Change {
+    pub fn between(old: &str, new: &str) -> Change {
+        let prefix = common_prefix(old.as_bytes(), new.as_bytes());
+        let max_suffix = old.len().min(new.len()) - prefix;
+        let suffix = common_suffix(old.as_bytes(), new.as_bytes(), max_suffix);
+        Change { prefix, suffix }
+    }
+}
+
+/// Regions from their start offsets.
+pub fn to_ranges(cuts: &[usize], len: usize) -> Vec<Range<usize>> {
+    let mut regions = Vec::with_capacity(cuts.len());
+    for (i, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).copied().unwrap_or(len);
+        regions.push(start..end);
+    }
+    if regions.is_empty() {
+        regions.push(0..0);
+    }
+    regions
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    // Compare in blocks first: slices compare with memcmp.
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
+    let (la, lb) = (a.len(), b.len());
+    let mut i = 0;
+    while i + 64 <= max && a[la - i - 64..la - i] == b[lb - i - 64..lb - i] {
+        i += 64;
+    }
+    while i < max && a[la - i - 1] == b[lb - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+/// Whether the line before offset `pos` (a line start) is blank; true at the start of the text.
+fn blank_before(text: &str, pos: usize) -> bool {
+    let before = &text.as_bytes()[..pos];
+    let mut end = before.len();
+    if before[..end].ends_with(b"\r\n") {
+        end -= 2;
+    } else if before[..end].ends_with(b"\n") || before[..end].ends_with(b"\r") {
+        end -= 1;
+    } else if end == 0 {
+        return true;
+    }
+    let start = before[..end]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    is_blank(&text[start..end])
+}
+
+/// Scans `text` from `from` (0, or a region boundary with `prev_blank` for the line before it)
+/// and returns the boundaries from `from` on. `stop` is asked at each new boundary (with whether
+/// the line before it is blank); when it says so, the scan ends there and the second value is
+/// true.
+fn scan(
+    text: &str,
+    from: usize,
+    prev_blank: bool,
+    mut stop: impl FnMut(usize, bool) -> bool,
+) -> (Vec<usize>, bool) {
     let mut scan = Scanner::new();
-    let mut cuts = vec![0];
-    let mut offset = 0;
+    let mut cuts = vec![from];
+    let mut offset = from;
     let mut lines_in_region = 0;
-    let mut prev_blank = true;
-    let mut first = true;
-    for (content, len) in lines(text) {
+    let mut prev_blank = prev_blank;
+    let mut first = from == 0;
+    for (content, len) in lines(&text[from..]) {
         let blank = is_blank(content);
         if first {
             scan.start(content);
@@ -58,6 +190,9 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
                 if cut {
                     cuts.push(offset);
                     lines_in_region = 0;
+                    if stop(offset, prev_blank) {
+                        return (cuts, true);
+                    }
                 }
             }
             scan.feed(content, blank);
@@ -67,15 +202,7 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
         lines_in_region += 1;
         offset += len;
     }
-    let mut regions = Vec::with_capacity(cuts.len());
-    for (i, &start) in cuts.iter().enumerate() {
-        let end = cuts.get(i + 1).copied().unwrap_or(text.len());
-        regions.push(start..end);
-    }
-    if regions.is_empty() {
-        regions.push(0..0);
-    }
-    regions
+    (cuts, false)
 }
 
 /// The lines of `text` without their terminators, with their full lengths. A line ends at `\n`,
