@@ -91,7 +91,6 @@ impl RegionCache {
             }
         }
         next.previous = previous;
-        next.last = self.last.take();
         *self = next;
     }
 
@@ -218,7 +217,12 @@ fn whole(
 
 /// The part of the last text that starts at `start` in the new text and lies wholly in the text
 /// both share before or after the change, moved to its new place.
-fn unchanged_part(last: &Last, change: regions::Change, new_len: usize, start: usize) -> Option<Part> {
+fn unchanged_part(
+    last: &Last,
+    change: regions::Change,
+    new_len: usize,
+    start: usize,
+) -> Option<Part> {
     let old_len = last.text.len();
     let old_start = if start < change.prefix {
         start
@@ -323,7 +327,12 @@ mod tests {
         while text.len() > 3 {
             text.truncate(text.len() - 3);
             let (cached, _) = parse_facts(&text, &mut cache);
-            assert_eq!(cached, parse_whole(&text), "after truncating to {}", text.len());
+            assert_eq!(
+                cached,
+                parse_whole(&text),
+                "after truncating to {}",
+                text.len()
+            );
         }
     }
 }
