@@ -320,7 +320,7 @@ mod tests {
             let (cached, _) = parse_facts(&text, &mut cache);
             assert_eq!(cached, parse_whole(&text), "after appending {add:?}");
             // And an edit at the front, leaving the tail to be reused by position.
-            text.insert_str(0, "x");
+            text.insert(0, 'x');
             let (cached, _) = parse_facts(&text, &mut cache);
             assert_eq!(cached, parse_whole(&text), "after prefixing, with {add:?}");
         }
