@@ -42,6 +42,8 @@ struct Part {
     range: Range<usize>,
     key: u64,
     parsed: Parsed,
+    /// Its parse ends inside a fence that never closed (it was the last part, then).
+    open_fence: bool,
 }
 
 /// Larger regions (a fence's whole tail, joined) are not kept once the text moved on.
@@ -142,8 +144,7 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
                 }
                 // A part that ends in an open fence was the last one; with text after it now,
                 // it must be joined with what follows.
-                let open_fence_inside = j + 1 < regions.len()
-                    && syntax::ends_in_open_fence(&part.parsed.0, &text[part.range.clone()]);
+                let open_fence_inside = j + 1 < regions.len() && part.open_fence;
                 if j < regions.len() && regions[j].end == part.range.end && !open_fence_inside {
                     if let Some(entry) = cache.entries.remove(&part.key) {
                         next.entries.insert(part.key, entry);
@@ -174,10 +175,12 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
         }
         stats.regions += 1;
         facts.extend_shifted(&parsed.0, r.start);
+        let open_fence = syntax::ends_in_open_fence(&parsed.0, &text[r.clone()]);
         parts.push(Part {
             range: r,
             key,
             parsed,
+            open_fence,
         });
     }
     next.last = Some(Last {
@@ -209,6 +212,7 @@ fn whole(
             range: 0..text.len(),
             key,
             parsed,
+            open_fence: false,
         }],
     });
     cache.replace(next, text.len());
@@ -250,6 +254,7 @@ fn unchanged_part(
         range: start..end,
         key: p.key,
         parsed: p.parsed.clone(),
+        open_fence: p.open_fence,
     })
 }
 

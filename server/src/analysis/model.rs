@@ -539,16 +539,24 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             });
         }
     }
-    for b in &facts.blocks {
-        if b.kind != BlockKind::Paragraph || !in_area(b.range.start) {
-            continue;
-        }
-        let Some(strong) = spans_in(facts, b.content.clone(), SpanKind::Strong).next() else {
+    // Bold step titles: strong spans that read `Step N` and open a paragraph. Few spans are
+    // strong, so start from them rather than from every paragraph.
+    for strong in facts
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Strong && in_area(s.range.start))
+        .map(|s| s.range.clone())
+    {
+        let first = facts
+            .blocks
+            .partition_point(|b| b.range.start < strong.start);
+        let Some(b) = facts.blocks[first..]
+            .iter()
+            .take_while(|b| b.range.start == strong.start)
+            .find(|b| b.kind == BlockKind::Paragraph && b.content.start == strong.start)
+        else {
             continue;
         };
-        if strong.start != b.content.start {
-            continue;
-        }
         let inner = text[strong.clone()].trim_matches('*');
         let Some((number, title_at)) = parse_step_title(inner) else {
             continue;
@@ -775,10 +783,10 @@ fn collect_troubleshooting(m: &mut SpecModel) {
             .map_or(ts.range.end, |n| n.range.start)
             .min(ts.range.end);
         let range = h.range.start..end;
-        let mut words: Vec<String> = m
-            .labels
+        let first = m.labels.partition_point(|l| l.line.start < range.start);
+        let mut words: Vec<String> = m.labels[first..]
             .iter()
-            .filter(|l| range.contains(&l.line.start))
+            .take_while(|l| l.line.start < range.end)
             .map(|l| l.label.to_string())
             .collect();
         words.extend(
