@@ -34,6 +34,9 @@ struct Last {
     text: Arc<str>,
     cuts: Vec<usize>,
     parts: Vec<Part>,
+    /// Entry counts of the last result: the next one is assembled into vectors of that size
+    /// rather than grown step by step.
+    sizes: syntax::Sizes,
 }
 
 /// A parsed region (possibly several joined around a fence) of the last text.
@@ -129,7 +132,9 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
         previous: FxHashMap::default(),
         last: None,
     };
-    let mut facts = Facts::default();
+    let mut facts = last
+        .as_ref()
+        .map_or_else(Facts::default, |l| Facts::with_capacity(l.sizes));
     let mut stats = ParseStats::default();
     let mut parts: Vec<Part> = Vec::with_capacity(regions.len());
     let mut i = 0;
@@ -187,6 +192,7 @@ pub fn parse_facts(text: &str, cache: &mut RegionCache) -> (Facts, ParseStats) {
         text: Arc::from(text),
         cuts,
         parts,
+        sizes: facts.sizes(),
     });
     cache.replace(next, text.len());
     (facts, stats)
@@ -214,6 +220,7 @@ fn whole(
             parsed,
             open_fence: false,
         }],
+        sizes: facts.sizes(),
     });
     cache.replace(next, text.len());
     (facts, stats)

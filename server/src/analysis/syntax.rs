@@ -66,7 +66,40 @@ pub struct Facts {
     pub prose: Prose,
 }
 
+/// Entry counts of a [`Facts`], list by list.
+pub type Sizes = [usize; 7];
+
 impl Facts {
+    /// How many entries each list holds.
+    pub fn sizes(&self) -> Sizes {
+        let p = &self.prose;
+        [
+            self.blocks.len(),
+            self.spans.len(),
+            p.labels.len(),
+            p.refs.len(),
+            p.placeholders.len(),
+            p.mentions.len(),
+            p.rollback_words.len(),
+        ]
+    }
+
+    /// Empty facts with room for `sizes` entries (and a few more).
+    pub fn with_capacity(sizes: Sizes) -> Facts {
+        let n = |i: usize| sizes[i] + 16;
+        Facts {
+            blocks: Vec::with_capacity(n(0)),
+            spans: Vec::with_capacity(n(1)),
+            prose: Prose {
+                labels: Vec::with_capacity(n(2)),
+                refs: Vec::with_capacity(n(3)),
+                placeholders: Vec::with_capacity(n(4)),
+                mentions: Vec::with_capacity(n(5)),
+                rollback_words: Vec::with_capacity(n(6)),
+            },
+        }
+    }
+
     /// Appends `other`, whose ranges are relative to `offset`.
     pub fn extend_shifted(&mut self, other: &Facts, offset: usize) {
         let shift = |r: &Range<usize>| r.start + offset..r.end + offset;

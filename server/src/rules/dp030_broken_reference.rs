@@ -22,6 +22,8 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         // No spec root: whether an ID exists is unknown, and guessing would flood the file.
         return;
     }
+    let mut nearest: std::collections::HashMap<std::sync::Arc<str>, Vec<String>> =
+        Default::default();
     for r in &ctx.model.spec_refs {
         let prefix = r.id.split('-').next().unwrap_or("");
         let known = ctx
@@ -34,7 +36,10 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         if !known || ctx.index.contains(&r.id) {
             continue;
         }
-        let near = ctx.index.nearest(&r.id, 3);
+        // The same broken ID tends to recur; look its neighbours up once.
+        let near = nearest
+            .entry(r.id.clone())
+            .or_insert_with(|| ctx.index.nearest(&r.id, 3));
         let hint = if near.is_empty() {
             format!("create it, or correct the ID (no spec with prefix {prefix} exists yet)")
         } else {
