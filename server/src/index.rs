@@ -67,6 +67,26 @@ impl SpecIndex {
         true
     }
 
+    /// Puts `entry` (or nothing) in place of whatever `path` had, and returns the IDs whose
+    /// definitions changed: the old one and the new one, when anything changed.
+    pub fn set_path(&mut self, path: &Path, entry: Option<SpecEntry>) -> Vec<String> {
+        let old = self
+            .entries
+            .iter()
+            .find(|e| e.path == path)
+            .map(|e| e.id.clone());
+        match entry {
+            Some(e) => {
+                let id = e.id.clone();
+                if !self.upsert(e) {
+                    return Vec::new();
+                }
+                old.into_iter().chain([id]).collect()
+            }
+            None => self.remove(path).into_iter().collect(),
+        }
+    }
+
     /// Removes the entry of `path`; returns its ID if there was one.
     pub fn remove(&mut self, path: &Path) -> Option<String> {
         let i = self.entries.iter().position(|e| e.path == path)?;
@@ -252,5 +272,31 @@ mod tests {
         }));
         assert_eq!(idx.nearest("CMP-003", 2), vec!["CMP-001", "CMP-002"]);
         assert!(idx.has_prefix("des"));
+    }
+
+    #[test]
+    fn set_path_reports_the_ids_that_changed() {
+        let entry = |id: &str| SpecEntry {
+            id: id.into(),
+            path: PathBuf::from("/ws/a.md"),
+            display: "a.md".into(),
+            title: None,
+            kind: None,
+            owner: None,
+            summary: None,
+        };
+        let mut idx = SpecIndex::default();
+        let p = Path::new("/ws/a.md");
+        assert_eq!(idx.set_path(p, Some(entry("CMP-001"))), ["CMP-001"]);
+        assert!(
+            idx.set_path(p, Some(entry("CMP-001"))).is_empty(),
+            "unchanged"
+        );
+        assert_eq!(
+            idx.set_path(p, Some(entry("CMP-002"))),
+            ["CMP-001", "CMP-002"]
+        );
+        assert_eq!(idx.set_path(p, None), ["CMP-002"]);
+        assert!(!idx.contains("CMP-002"));
     }
 }

@@ -259,29 +259,10 @@ pub fn note_buffer(shared: &Arc<Shared>, entry: &Arc<Entry>, checked: &Checked) 
         return;
     };
     let new = ws.entry(&abs, text);
-    let mut changed = HashSet::new();
-    {
-        let mut index = lock(&shared.index);
-        let old = index
-            .entries()
-            .iter()
-            .find(|e| e.path == abs)
-            .map(|e| e.id.clone());
-        let did = match new {
-            Some(e) => {
-                let id = e.id.clone();
-                let did = index.upsert(e);
-                if did {
-                    changed.insert(id);
-                }
-                did
-            }
-            None => index.remove(&abs).is_some(),
-        };
-        if did {
-            changed.extend(old);
-        }
-    }
+    let changed: HashSet<String> = lock(&shared.index)
+        .set_path(&abs, new)
+        .into_iter()
+        .collect();
     if !changed.is_empty() {
         shared.publish_index();
         affected(shared, &changed);
@@ -354,22 +335,8 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 })
                 .await;
                 let mut index = lock(&shared.index);
-                let old = index
-                    .entries()
-                    .iter()
-                    .find(|e| e.path == abs)
-                    .map(|e| e.id.clone());
                 match entry {
-                    Ok(Ok(Some(e))) => {
-                        let id = e.id.clone();
-                        if index.upsert(e) {
-                            changed.insert(id);
-                            changed.extend(old);
-                        }
-                    }
-                    Ok(Ok(None)) => {
-                        changed.extend(index.remove(&abs));
-                    }
+                    Ok(Ok(e)) => changed.extend(index.set_path(&abs, e)),
                     Ok(Err(msg)) => {
                         warn!("{}: {msg}", abs.display());
                         changed.extend(index.remove(&abs));
