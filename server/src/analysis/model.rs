@@ -434,7 +434,7 @@ fn collect_tasks(text: &str, facts: &Facts, m: &mut SpecModel) {
     // Stack of (depth, task index) for the enclosing task items.
     let mut stack: Vec<(u16, usize, usize)> = Vec::new();
     for b in &facts.blocks {
-        let BlockKind::Item { task, depth } = b.kind else {
+        let BlockKind::Task { checked, depth } = b.kind else {
             continue;
         };
         while stack
@@ -443,9 +443,6 @@ fn collect_tasks(text: &str, facts: &Facts, m: &mut SpecModel) {
         {
             stack.pop();
         }
-        let Some(checked) = task else {
-            continue;
-        };
         let line_end = text[b.range.clone()]
             .find(['\n', '\r'])
             .map_or(b.range.end, |i| b.range.start + i);

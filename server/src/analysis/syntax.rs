@@ -22,9 +22,10 @@ pub enum BlockKind {
     Heading {
         level: u8,
     },
-    /// A list item; `task` is `Some(checked)` for a task item. `depth` counts enclosing items.
-    Item {
-        task: Option<bool>,
+    /// A task list item (`- [ ]`, `- [x]`); `depth` counts the list items around it. Plain list
+    /// items are not facts: nothing reads them.
+    Task {
+        checked: bool,
         depth: u16,
     },
     Paragraph,
@@ -207,7 +208,10 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
                         }
                         p = n.parent();
                     }
-                    kind = Some(BlockKind::Item { task, depth });
+                    kind = Some(BlockKind::Task {
+                        checked: false,
+                        depth,
+                    });
                     range = node.byte_range();
                 }
                 "item.checked" | "item.unchecked" => {
@@ -236,9 +240,13 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
             }
         }
         if let Some(mut kind) = kind {
-            if let BlockKind::Item { depth, .. } = kind {
-                // The marker capture may come after the item capture.
-                kind = BlockKind::Item { task, depth };
+            if let BlockKind::Task { depth, .. } = kind {
+                // Plain list items are the most numerous blocks and nothing reads them. (The
+                // marker capture may come after the item capture.)
+                let Some(checked) = task else {
+                    continue;
+                };
+                kind = BlockKind::Task { checked, depth };
             }
             // No content: an empty range at the block's start, not `0..0`, so that it stays
             // inside the block when a region's facts are shifted to their place in the document.
@@ -339,12 +347,12 @@ mod tests {
         let f = parse(text);
         let kinds: Vec<_> = f.blocks.iter().map(|b| b.kind).collect();
         assert!(kinds.contains(&BlockKind::Heading { level: 1 }));
-        assert!(kinds.contains(&BlockKind::Item {
-            task: Some(false),
+        assert!(kinds.contains(&BlockKind::Task {
+            checked: false,
             depth: 0
         }));
-        assert!(kinds.contains(&BlockKind::Item {
-            task: Some(true),
+        assert!(kinds.contains(&BlockKind::Task {
+            checked: true,
             depth: 1
         }));
         assert!(kinds.contains(&BlockKind::Code));

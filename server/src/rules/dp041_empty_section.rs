@@ -23,11 +23,15 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
             continue;
         }
         let body = m.section_body(s);
-        let has_content = m.facts.blocks.iter().any(|b| {
-            body.contains(&b.range.start)
-                && !matches!(b.kind, crate::analysis::syntax::BlockKind::Heading { .. })
-                && !ctx.text[b.range.clone()].trim().is_empty()
-        });
+        let blocks = &m.facts.blocks;
+        let first = blocks.partition_point(|b| b.range.start < body.start);
+        let has_content = blocks[first..]
+            .iter()
+            .take_while(|b| b.range.start < body.end)
+            .any(|b| {
+                !matches!(b.kind, crate::analysis::syntax::BlockKind::Heading { .. })
+                    && !ctx.text[b.range.clone()].trim().is_empty()
+            });
         if !has_content {
             let h = &m.headings[s.heading];
             out.report(
