@@ -448,6 +448,21 @@ fn deployment_rules_apply_only_to_deployment_specs() {
         let f = check_with(component, path, &Config::default(), &default_index());
         assert!(f.iter().any(|f| f.code == "DP001"), "{path}");
     }
+    // A Markdown file that is no spec (no ID, not a procedure) gets nothing.
+    let f = check_with(
+        component,
+        "/ws/docs/README.md",
+        &Config::default(),
+        &default_index(),
+    );
+    assert!(f.is_empty());
+    let f = check_with(
+        &format!("---\nid: DES-009\n---\n{component}"),
+        "/ws/docs/README.md",
+        &Config::default(),
+        &default_index(),
+    );
+    assert_eq!(f.iter().map(|f| f.code).collect::<Vec<_>>(), ["DP040"]);
     let typed = format!("---\ntype: deployment-procedure\n---\n{component}");
     let f = check_with(
         &typed,

@@ -186,9 +186,13 @@ fn check_fn(rule: Rule) -> Check {
     }
 }
 
-/// Runs every enabled rule that applies to the file.
+/// Runs every enabled rule that applies to the file. A Markdown file that is no spec (no ID, not
+/// a deployment procedure: a README beside the specs) gets none: an editor opens those too.
 pub fn run(ctx: &RuleContext) -> Vec<Finding> {
     let mut out = Vec::new();
+    if !ctx.file.deployment && ctx.file.id.is_none() {
+        return out;
+    }
     for rule in Rule::ALL {
         if rule.info().deployment_only && !ctx.file.deployment {
             continue;
