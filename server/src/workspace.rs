@@ -48,27 +48,37 @@ impl Workspace {
                 config_error: None,
             };
         };
-        let root = path.parent().map(Path::to_path_buf).unwrap_or(dir);
-        let (config, config_error) = match std::fs::read_to_string(&path) {
-            Ok(text) => match Config::from_toml(&text) {
-                Ok(c) => (c, None),
-                Err(e) => (Config::default(), Some(e)),
-            },
-            Err(e) => (
-                Config::default(),
-                Some(ConfigError {
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read {}: {e}", path.display()),
-                }),
-            ),
+        Workspace::from_config_file(&path).unwrap_or_else(|e| Workspace {
+            root: path.parent().map(Path::to_path_buf).unwrap_or(dir),
+            config: Config::default(),
+            config_error: Some(ConfigError {
+                line: 0,
+                column: 0,
+                message: format!("cannot read {}: {e}", path.display()),
+            }),
+            config_path: Some(path),
+        })
+    }
+
+    /// The workspace of a given configuration file (its folder is the root). A malformed file
+    /// leaves the defaults in force, with the error in `config_error`; an unreadable one is an
+    /// error.
+    pub fn from_config_file(path: &Path) -> std::io::Result<Workspace> {
+        let text = std::fs::read_to_string(path)?;
+        let root = absolute(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let (config, config_error) = match Config::from_toml(&text) {
+            Ok(c) => (c, None),
+            Err(e) => (Config::default(), Some(e)),
         };
-        Workspace {
+        Ok(Workspace {
             root,
             config,
-            config_path: Some(path),
+            config_path: Some(path.to_path_buf()),
             config_error,
-        }
+        })
     }
 
     pub fn spec_root(&self) -> PathBuf {

@@ -156,29 +156,13 @@ pub(super) fn load_workspace(
     first: Option<&PathBuf>,
 ) -> Result<Workspace, ExitCode> {
     let ws = match config {
-        Some(path) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: cannot read config {}: {e}", path.display());
-                    return Err(ExitCode::from(2));
-                }
-            };
-            let root = workspace::absolute(path)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let (config, config_error) = match crate::config::Config::from_toml(&text) {
-                Ok(c) => (c, None),
-                Err(e) => (Default::default(), Some(e)),
-            };
-            Workspace {
-                root,
-                config,
-                config_path: Some(path.to_path_buf()),
-                config_error,
+        Some(path) => match Workspace::from_config_file(path) {
+            Ok(ws) => ws,
+            Err(e) => {
+                eprintln!("error: cannot read config {}: {e}", path.display());
+                return Err(ExitCode::from(2));
             }
-        }
+        },
         None => {
             let start = first
                 .filter(|p| p.as_os_str() != "-" && p.exists())
