@@ -170,7 +170,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
     // Parse regions from the top until the title and the paragraph after it are seen.
     let mut end = 0;
     let mut facts = syntax::Facts::default();
-    for r in regions::split(text).into_iter().take(6) {
+    for r in regions::leading(text, 6) {
         facts.extend_shifted(&syntax::parse(&text[r.clone()]), r.start);
         end = r.end;
         let title = facts

@@ -30,6 +30,20 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     to_ranges(&cuts(text), text.len())
 }
 
+/// The first `n` regions of `text` (fewer if it has fewer), scanning no further than their end.
+pub fn leading(text: &str, n: usize) -> Vec<Range<usize>> {
+    let mut found = 1;
+    let (cuts, stopped) = scan(text, 0, true, |_, _| {
+        found += 1;
+        found > n
+    });
+    match cuts.split_last() {
+        // Stopped at the start of region n + 1, which is where region n ends.
+        Some((&end, starts)) if stopped => to_ranges(starts, end),
+        _ => to_ranges(&cuts, text.len()),
+    }
+}
+
 /// Region start offsets of `text` (always beginning with 0).
 pub fn cuts(text: &str) -> Vec<usize> {
     scan(text, 0, true, |_, _| false).0
@@ -596,6 +610,15 @@ mod tests {
 
     fn texts(text: &str) -> Vec<&str> {
         split(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn leading_regions_are_the_first_regions() {
+        let text = "# T\n\npara\n\n## H\n- a\n\n## I\n";
+        let all = split(text);
+        for n in 1..=5 {
+            assert_eq!(leading(text, n), all[..n.min(all.len())], "n = {n}");
+        }
     }
 
     #[test]

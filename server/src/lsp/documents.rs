@@ -332,16 +332,9 @@ fn too_large(bytes: usize) -> Diagnostic {
 /// title, metadata, first paragraph: the first few regions). Edits after it cannot change the
 /// entry.
 pub fn head_len(text: &str) -> usize {
-    const PREFIX: usize = 32 * 1024;
-    let mut end = text.len().min(PREFIX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let regions = crate::analysis::regions::split(&text[..end]);
-    if regions.len() <= 8 && end < text.len() {
-        return text.len();
-    }
-    regions.get(7).or(regions.last()).map_or(0, |r| r.end)
+    crate::analysis::regions::leading(text, 8)
+        .last()
+        .map_or(0, |r| r.end)
 }
 
 /// Every open document by URI. Guards are held only for a lookup; entries are shared as `Arc`s.
