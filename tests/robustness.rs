@@ -130,3 +130,17 @@ fn fixtures_never_panic() {
     }
     assert!(n >= 5);
 }
+
+/// `<!-->` and `<!--->` are complete empty comments: the suppression parser once sliced them
+/// backwards (`&block[4..2]`) and every check of such a file panicked.
+#[test]
+fn regression_empty_html_comment_openers() {
+    for text in [
+        "# Deploy\n\n<!-->\n",
+        "# Deploy\n\n<!--->\n",
+        "# Deploy\n\n<!-->deployspec-disable DP020 -->\n",
+        "<!---->\n<!-- deployspec-disable-next-line DP020 -->\n**Step 1: a**\n",
+    ] {
+        assert_sane(text);
+    }
+}

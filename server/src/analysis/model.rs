@@ -722,12 +722,15 @@ fn collect_suppressions(text: &str, facts: &Facts, m: &mut SpecModel) {
         let mut from = 0;
         while let Some(open) = block[from..].find("<!--") {
             let open = from + open;
-            let Some(close) = block[open..].find("-->") else {
+            // `<!-->` and `<!--->` are complete (empty) comments in HTML and to tree-sitter-md:
+            // the closing `-->` may overlap the opener, so search from just after `<!`.
+            let Some(close) = block[open + 2..].find("-->") else {
                 break;
             };
-            let inner_start = open + 4;
-            let inner = &block[inner_start..open + close];
-            from = open + close + 3;
+            let close = open + 2 + close;
+            let inner_start = (open + 4).min(close);
+            let inner = &block[inner_start..close];
+            from = close + 3;
             let t = inner.trim_start();
             let lead = inner.len() - t.len();
             let (kind, word) = if let Some(r) = t.strip_prefix("deployspec-disable-next-line") {
