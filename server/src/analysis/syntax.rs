@@ -309,7 +309,8 @@ pub fn ends_in_open_fence(facts: &Facts, text: &str) -> bool {
 fn closes_fence(block: &str) -> bool {
     let ch = block.as_bytes()[0];
     let open = block.bytes().take_while(|&b| b == ch).count();
-    let mut lines = block.lines();
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as in the parser.
+    let mut lines = super::regions::lines(block).map(|(l, _)| l);
     lines.next();
     lines.any(|l| {
         let t = l.trim_start();
