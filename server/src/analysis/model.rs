@@ -335,13 +335,19 @@ fn normalize_heading(h: &str) -> String {
     h.trim_end_matches(':').trim().to_string()
 }
 
-fn classify_section(h: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
-    let h = normalize_heading(h);
+fn classify_section(heading: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
+    // Inside the procedure a step heading is a step, whatever its title says: `### 5. Roll back
+    // the migration` is step 5 (a rollback step only inside the rollback section). The step
+    // number is read before `normalize_heading` strips it.
+    if inside_procedure && parse_step_title(heading).is_some() {
+        return None;
+    }
+    let h = normalize_heading(heading);
     let rollback = h.contains("rollback")
         || h.contains("roll back")
         || h.contains("rolling back")
         || h.contains("roll-back");
-    if level == 3 && inside_procedure && rollback && parse_step_title(&h).is_none() {
+    if level == 3 && inside_procedure && rollback {
         return Some(SectionKind::Rollback);
     }
     if level != 2 {

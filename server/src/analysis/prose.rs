@@ -233,12 +233,18 @@ impl InlineBlock<'_> {
             .map(|s| s.range.clone())
     }
 
-    /// The parts of the inline text that are prose: everything but code spans.
+    /// The parts of the inline text that are prose: everything but code spans, link
+    /// destinations, autolinks and inline HTML.
     pub fn prose_segments(&self) -> Vec<Range<usize>> {
         let r = &self.block.content;
         let mut out = Vec::new();
         let mut at = r.start;
-        for code in self.spans_of(SpanKind::Code) {
+        let not_prose = self
+            .spans
+            .iter()
+            .filter(|s| matches!(s.kind, SpanKind::Code | SpanKind::Raw))
+            .map(|s| s.range.clone());
+        for code in not_prose {
             if code.start > at {
                 out.push(at..code.start);
             }

@@ -51,6 +51,8 @@ pub enum SpanKind {
     Strike,
     /// Link text or label, without brackets.
     Link,
+    /// Not prose: a link destination, an autolink, inline HTML (an HTML comment too).
+    Raw,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,6 +274,7 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
                 "strong" => SpanKind::Strong,
                 "strike" => SpanKind::Strike,
                 "link" => SpanKind::Link,
+                "raw" => SpanKind::Raw,
                 _ => continue,
             };
             let mut range = cap.node.byte_range();
