@@ -31,7 +31,12 @@ pub fn effective_config(shared: &Shared) -> Config {
         .unwrap_or_default();
     match &state.settings {
         Some(s) if s.is_object() => match base.with_settings(s) {
-            Ok(c) => c,
+            Ok((c, ignored)) => {
+                if !ignored.is_empty() {
+                    info!(keys = ?ignored, "editor settings deployspec does not know: ignored");
+                }
+                c
+            }
             Err(e) => {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
