@@ -137,6 +137,7 @@ fn to_change(
 fn context(enc: Encoding) -> Context {
     Context {
         config: Arc::new(Config::default()),
+        configs: Arc::default(),
         index: Arc::new(SpecIndex::default()),
         encoding: enc,
         generation: 1,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod index;
 pub mod lsp;
+pub mod panics;
 pub mod position;
 pub mod rules;
 pub mod workspace;

@@ -85,52 +85,60 @@ pub fn run(args: Args) -> ExitCode {
     };
     let configs = &configs;
     let index = &index;
-    let results: Vec<Result<Checked, (String, ReadError)>> = inputs
+    let results: Vec<Result<Checked, (String, Failure)>> = inputs
         .par_iter()
         .map(|(path, explicit)| {
-            let text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let display = display_path(path);
+            let text =
+                workspace::read_spec(path).map_err(|e| (display.clone(), Failure::Read(e)))?;
             let abs = workspace::absolute(path);
             let config = configs.for_file(&abs).config.clone();
-            let analysis = analysis::analyze_text(&Input {
+            let analysis = analyze_contained(&Input {
                 text: &text,
                 path: Some(&abs),
                 explicit: *explicit,
                 config: &config,
                 index,
-            });
+            })
+            .map_err(|msg| (display.clone(), Failure::Internal(msg)))?;
             Ok(Checked {
-                display: display_path(path),
+                display,
                 text,
                 analysis,
             })
         })
         .collect();
     let mut checked = Vec::with_capacity(results.len());
+    let mut internal: Vec<(String, String)> = Vec::new();
     for r in results {
         match r {
             Ok(c) => checked.push(c),
-            Err(f) => failures.push(f),
+            Err((path, Failure::Read(e))) => failures.push((path, e)),
+            Err((path, Failure::Internal(msg))) => internal.push((path, msg)),
         }
     }
     if let Some(text) = stdin_text {
         let name = args.stdin_filename.clone();
         let abs = name.as_deref().map(workspace::absolute);
+        let display = name.map_or("<stdin>".into(), |n| display_path(&n));
         let config = match &abs {
             Some(p) => configs.for_file(p).config.clone(),
             None => std::sync::Arc::new(ws.config.clone()),
         };
-        let analysis = analysis::analyze_text(&Input {
+        match analyze_contained(&Input {
             text: &text,
             path: abs.as_deref(),
             explicit: true,
             config: &config,
             index,
-        });
-        checked.push(Checked {
-            display: name.map_or("<stdin>".into(), |n| display_path(&n)),
-            text,
-            analysis,
-        });
+        }) {
+            Ok(analysis) => checked.push(Checked {
+                display,
+                text,
+                analysis,
+            }),
+            Err(msg) => internal.push((display, msg)),
+        }
     }
     checked.sort_by(|a, b| a.display.cmp(&b.display));
     // Malformed configuration files below the workspace's (which was reported already).
@@ -160,7 +168,13 @@ pub fn run(args: Args) -> ExitCode {
     for (path, e) in &failures {
         eprintln!("error: {path}: {e}");
     }
-    if !failures.is_empty() {
+    internal.sort();
+    for (path, msg) in &internal {
+        eprintln!(
+            "error: {path}: internal error while checking this file: {msg}\n  (a bug in deployspec: please report it with this file; every other file was checked)"
+        );
+    }
+    if !failures.is_empty() || !internal.is_empty() {
         return ExitCode::from(2);
     }
     let errors = checked
@@ -168,6 +182,23 @@ pub fn run(args: Args) -> ExitCode {
         .flat_map(|c| &c.analysis.findings)
         .any(|f| f.severity == Severity::Error);
     ExitCode::from(if errors { 1 } else { 0 })
+}
+
+/// Why a file has no report.
+enum Failure {
+    Read(ReadError),
+    /// The analysis panicked (a bug): the message, reported for this file alone.
+    Internal(String),
+}
+
+/// Analyses one file with a panic caught and returned as its message, so one file that trips a
+/// bug is reported as such and every other file is still checked and reported.
+fn analyze_contained(input: &Input) -> Result<Analysis, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::panics::panic_if_marked(input.text);
+        analysis::analyze_text(input)
+    }))
+    .map_err(|p| crate::panics::message(p.as_ref()))
 }
 
 /// Finds the workspace: from `--config`, else by walking up from the first path (or the working

@@ -22,7 +22,16 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
             return None;
         }
     };
-    super::workspace_index::note_buffer(shared, entry, &checked);
+    // The index entry comes from the same text; a bug there must not cost the diagnostics.
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        super::workspace_index::note_buffer(shared, entry, &checked)
+    })) {
+        error!(
+            uri = entry.uri.as_str(),
+            "indexing the buffer panicked: {}",
+            crate::panics::message(p.as_ref())
+        );
+    }
     Some(checked)
 }
 
@@ -128,7 +137,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
         }
         if session.refresh {
             let client = shared.client.clone();
-            tokio::spawn(async move {
+            super::tasks::spawn("diagnostic refresh", async move {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
@@ -136,7 +145,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
     }
     for e in entries {
         e.invalidate();
-        tokio::spawn(refresh(shared.clone(), e));
+        super::tasks::spawn("re-check", refresh(shared.clone(), e));
     }
 }
 

@@ -259,29 +259,54 @@ impl Entry {
             }
         } else if markdown {
             let config = ctx.config_for(path.as_deref());
-            let analysis = analysis::analyze(
-                &Input {
-                    text,
-                    path: path.as_deref(),
-                    explicit: false,
-                    config: &config,
-                    index: &ctx.index,
-                },
-                &mut an.cache,
-            );
-            let diagnostics = if config.features.diagnostics {
-                convert::diagnostics(text, &analysis.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
-            let near_top = first_edit.is_some_and(|b| b <= head_len(text));
-            Checked {
-                version,
-                generation: ctx.generation,
-                analysis: Some(analysis),
-                diagnostics: Arc::new(diagnostics),
-                text: near_top.then(|| Arc::from(text)),
-                first_edit,
+            let cache = &mut an.cache;
+            // A bug tripped by this text is this document's alone: it gets one diagnostic
+            // saying so, and the session and every other document carry on.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(text);
+                let analysis = analysis::analyze(
+                    &Input {
+                        text,
+                        path: path.as_deref(),
+                        explicit: false,
+                        config: &config,
+                        index: &ctx.index,
+                    },
+                    cache,
+                );
+                let diagnostics = if config.features.diagnostics {
+                    convert::diagnostics(text, &analysis.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                };
+                (analysis, diagnostics)
+            }));
+            match result {
+                Ok((analysis, diagnostics)) => {
+                    let near_top = first_edit.is_some_and(|b| b <= head_len(text));
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        analysis: Some(analysis),
+                        diagnostics: Arc::new(diagnostics),
+                        text: near_top.then(|| Arc::from(text)),
+                        first_edit,
+                    }
+                }
+                Err(p) => {
+                    let msg = crate::panics::message(p.as_ref());
+                    tracing::error!(uri = self.uri.as_str(), version, "check panicked: {msg}");
+                    // The parse cache may be half updated: start afresh.
+                    *cache = RegionCache::default();
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        analysis: None,
+                        diagnostics: Arc::new(vec![convert::internal_error(&msg)]),
+                        text: None,
+                        first_edit,
+                    }
+                }
             }
         } else {
             Checked {

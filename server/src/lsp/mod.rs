@@ -16,6 +16,7 @@ pub mod documents;
 pub mod output;
 pub mod server;
 pub mod state;
+pub mod tasks;
 pub mod transport;
 pub mod watch;
 pub mod workspace_index;

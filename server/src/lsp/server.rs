@@ -13,12 +13,14 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
+use crate::panics::message as panic_message;
 use crate::workspace::{self, read_spec};
 
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
 use super::state::{lock, Session, Shared};
+use super::tasks;
 use super::watch;
 use super::workspace_index::{self, FileEvent};
 
@@ -57,13 +59,6 @@ impl Backend {
             data: None,
         })
     }
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Runs a request handler, turning a panic into an internal error response.
@@ -222,7 +217,7 @@ impl LanguageServer for Backend {
             let session = self.shared.session();
             if session.client_watches {
                 let client = self.shared.client.clone();
-                tokio::spawn(async move {
+                tasks::spawn("register file watchers", async move {
                     let opts = DidChangeWatchedFilesRegistrationOptions {
                         watchers: ["**/*.md", "**/*.markdown", "**/.deployspec.toml"]
                             .into_iter()
@@ -246,7 +241,7 @@ impl LanguageServer for Backend {
             }
             workspace_index::publish_config_diagnostics(&self.shared);
             let shared = self.shared.clone();
-            tokio::spawn(async move {
+            tasks::spawn("settings and index build", async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
                     workspace_index::apply_config(&shared);
@@ -273,7 +268,10 @@ impl LanguageServer for Backend {
             debug!(uri = td.uri.as_str(), version = td.version, "didOpen");
             let doc = Document::new(&td.text, td.version, &td.language_id, path);
             let entry = self.shared.docs.open(td.uri, doc);
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didOpen",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -313,7 +311,10 @@ impl LanguageServer for Backend {
                     );
                 }
             }
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didChange",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -330,7 +331,7 @@ impl LanguageServer for Backend {
             };
             let shared = self.shared.clone();
             let path = entry.doc().path.clone();
-            tokio::spawn(async move {
+            tasks::spawn("didClose", async move {
                 if !shared.session().pull {
                     diagnostics::clear(&shared, &entry).await;
                 }
@@ -346,7 +347,7 @@ impl LanguageServer for Backend {
         guard_notification("workspace/didChangeConfiguration", async {
             let shared = self.shared.clone();
             let inline = settings_in(&params.settings);
-            tokio::spawn(async move {
+            tasks::spawn("reconfigure", async move {
                 let settings = match inline {
                     Some(s) => Some(s),
                     None => fetch_settings(&shared).await,
@@ -372,7 +373,10 @@ impl LanguageServer for Backend {
                     })
                 })
                 .collect();
-            tokio::spawn(workspace_index::files_changed(self.shared.clone(), events));
+            tasks::spawn(
+                "watched files",
+                workspace_index::files_changed(self.shared.clone(), events),
+            );
         })
         .await
     }
@@ -547,7 +551,7 @@ impl Backend {
     /// [`LanguageServer::diagnostic`], written straight to the output.
     pub async fn fast_pull(&self, p: super::transport::FastPull) {
         let shared = self.shared.clone();
-        tokio::spawn(async move {
+        tasks::spawn("pull", async move {
             let result = match serde_json::from_value::<DocumentDiagnosticParams>(p.params) {
                 Ok(params) => guard("textDocument/diagnostic", pull(&shared, params)).await,
                 Err(e) => Err(Error::invalid_params(e.to_string())),
@@ -631,18 +635,27 @@ fn check_file(
                 return (Vec::new(), id);
             }
             let config = ctx.config_for(Some(path));
-            let a = crate::analysis::analyze_text(&crate::analysis::Input {
-                text: &text,
-                path: Some(path),
-                explicit: false,
-                config: &config,
-                index: &ctx.index,
+            // A bug tripped by one file is reported on that file; the pull answers the others.
+            let diags = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(&text);
+                let a = crate::analysis::analyze_text(&crate::analysis::Input {
+                    text: &text,
+                    path: Some(path),
+                    explicit: false,
+                    config: &config,
+                    index: &ctx.index,
+                });
+                if config.features.diagnostics {
+                    convert::diagnostics(&text, &a.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                }
+            }))
+            .unwrap_or_else(|p| {
+                let msg = crate::panics::message(p.as_ref());
+                error!(path = %path.display(), "check panicked: {msg}");
+                vec![convert::internal_error(&msg)]
             });
-            let diags = if config.features.diagnostics {
-                convert::diagnostics(&text, &a.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
             (diags, id)
         }
         Err(e) => {

@@ -41,7 +41,9 @@ pub fn effective_config(shared: &Shared) -> Config {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
                 let msg = format!("deployspec: ignoring the editor settings: {e}");
-                tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+                super::tasks::spawn("show message", async move {
+                    client.show_message(MessageType::WARNING, msg).await
+                });
                 base
             }
         },
@@ -90,7 +92,9 @@ pub fn discover(shared: &Shared) {
         warn!("{path}:{e} (the defaults apply)");
         let client = shared.client.clone();
         let msg = format!("deployspec: {path}:{e} (the defaults apply)");
-        tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+        super::tasks::spawn("show message", async move {
+            client.show_message(MessageType::WARNING, msg).await
+        });
     }
     info!(root = %ws.root.display(), spec_root = %ws.spec_root().display(), "workspace");
     let diags = config_diagnostics(&ws, shared.ctx().encoding);
@@ -183,6 +187,15 @@ pub async fn reconfigure(shared: Arc<Shared>, files_changed: bool) {
 /// Builds the index from disk in the background, reporting `$/progress`, then overlays the open
 /// buffers and re-checks the open documents.
 pub async fn build(shared: Arc<Shared>) {
+    // Analyses wait for the first build: whatever happens here, a panic included, they must not
+    // wait forever.
+    struct ReadyOnExit(Arc<Shared>);
+    impl Drop for ReadyOnExit {
+        fn drop(&mut self) {
+            self.0.index_ready.send_replace(true);
+        }
+    }
+    let _ready = ReadyOnExit(shared.clone());
     let Some(ws) = shared.workspace() else {
         shared.index_ready.send_replace(true);
         return;
@@ -238,8 +251,20 @@ pub async fn build(shared: Arc<Shared>) {
         .collect();
     for (path, text) in open {
         if let Some(ws) = shared.spec_file(&workspace::absolute(&path)) {
-            if let Some(entry) = ws.entry(&path, &text) {
-                index.upsert(entry);
+            // As for files on disk, a bug tripped by one buffer leaves that buffer out.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked_for_index(&text);
+                ws.entry(&path, &text)
+            })) {
+                Ok(Some(entry)) => {
+                    index.upsert(entry);
+                }
+                Ok(None) => {}
+                Err(p) => warn!(
+                    "{}: indexing the buffer panicked: {}",
+                    path.display(),
+                    crate::panics::message(p.as_ref())
+                ),
             }
         }
     }
