@@ -463,6 +463,37 @@ impl TestServer {
         r["result"]["items"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The server's own text and version of an open document (test-only request, needs
+    /// `DEPLOYSPEC_TEST_DEBUG=1` in `Init::env`); `None` when it is not open.
+    pub fn server_text(&mut self, uri: &str) -> Option<(i64, String)> {
+        let r = self.request("deployspec/debug/text", json!({"uri": uri}));
+        assert!(r.get("error").is_none(), "debug/text failed: {r}");
+        let v = &r["result"];
+        if v.is_null() {
+            return None;
+        }
+        Some((
+            v["version"].as_i64().unwrap(),
+            v["text"].as_str().unwrap().to_string(),
+        ))
+    }
+
+    /// What the server holds: `{openDocuments, indexedSpecs}` (test-only request).
+    pub fn stats(&mut self) -> Value {
+        let r = self.request("deployspec/debug/stats", Value::Null);
+        assert!(r.get("error").is_none(), "debug/stats failed: {r}");
+        r["result"].clone()
+    }
+
+    /// Responses read but not consumed (to check that nothing answered a given id).
+    pub fn queued_responses(&self) -> Vec<Value> {
+        self.queue
+            .iter()
+            .filter(|m| m.get("method").is_none())
+            .cloned()
+            .collect()
+    }
+
     /// `shutdown` then `exit`; returns the exit status (bounded wait).
     pub fn shutdown(mut self) -> ExitStatus {
         let r = self.request("shutdown", Value::Null);
