@@ -8,8 +8,8 @@ use std::path::Path;
 use deployspec::analysis::{analyze_text, Input};
 use deployspec::config::Config;
 use deployspec::index::SpecIndex;
-use deployspec::workspace::Workspace;
 use deployspec::position::{Encoding, LineIndex};
+use deployspec::workspace::Workspace;
 
 /// The index of a real workspace (the fixture one: CMP, DES and DEPLOY specs), so the runbooks
 /// are checked as if they lived in it and DP030 (broken references) runs on them too.
