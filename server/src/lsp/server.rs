@@ -49,6 +49,11 @@ impl Backend {
 }
 
 impl Backend {
+    /// The session state (for the test-only requests in `debug`).
+    pub(super) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Answers a message the transport could not pass on (see `transport`).
     pub async fn invalid_message(&self, params: super::transport::InvalidMessage) -> Result<()> {
         Err(Error {
