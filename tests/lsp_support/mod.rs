@@ -44,6 +44,10 @@ pub struct Init {
     pub env: Vec<(&'static str, &'static str)>,
     /// Leave the server's requests unanswered (a client that never replies).
     pub silent: bool,
+    /// A real client's capabilities, sent as they are (`encodings`, `pull` and `watch` are then
+    /// ignored), and its `clientInfo`.
+    pub capabilities: Option<Value>,
+    pub client_info: Option<Value>,
 }
 
 impl Default for Init {
@@ -56,6 +60,8 @@ impl Default for Init {
             root: None,
             env: Vec::new(),
             silent: false,
+            capabilities: None,
+            client_info: None,
         }
     }
 }
@@ -229,6 +235,9 @@ impl TestServer {
         if init.pull {
             caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
         }
+        if let Some(c) = &init.capabilities {
+            caps = c.clone();
+        }
         let root = init.root.clone().map(|r| uri(&r));
         let folders = root
             .as_ref()
@@ -241,7 +250,7 @@ impl TestServer {
                 "rootUri": root,
                 "workspaceFolders": folders,
                 "capabilities": caps,
-                "clientInfo": {"name": "deployspec-tests"}
+                "clientInfo": init.client_info.clone().unwrap_or(json!({"name": "deployspec-tests"}))
             }),
         );
         s.init_result = r["result"].clone();
