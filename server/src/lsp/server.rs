@@ -432,13 +432,15 @@ impl LanguageServer for Backend {
                     &previous,
                 ));
             }
-            // Unopened spec files, from disk.
-            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+            // Unopened spec files, from disk: those indexed, and those that could not be read
+            // (reported with the reason).
+            let mut files: Vec<std::path::PathBuf> = lock(&self.shared.index)
                 .entries()
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !open_paths.contains(p))
                 .collect();
+            files.extend(lock(&self.shared.unreadable).iter().cloned());
+            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {

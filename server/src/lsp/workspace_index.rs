@@ -193,6 +193,11 @@ pub async fn build(shared: Arc<Shared>) {
     for (path, e) in &errors {
         warn!("{}: {e}", path.display());
     }
+    *lock(&shared.unreadable) = errors
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| is_markdown_path(p))
+        .collect();
     // Open buffers win over the files on disk.
     let open: Vec<(PathBuf, String)> = shared
         .docs
@@ -311,10 +316,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             config_changed = true;
             continue;
         }
-        if !path
-            .extension()
-            .is_some_and(|e| e == "md" || e == "markdown")
-        {
+        if !is_markdown_path(&path) {
             continue;
         }
         let abs = workspace::absolute(&path);
@@ -324,6 +326,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
         }
         match ev {
             FileEvent::Deleted(_) => {
+                lock(&shared.unreadable).remove(&abs);
                 if let Some(id) = lock(&shared.index).remove(&abs) {
                     changed.insert(id);
                 }
@@ -340,9 +343,13 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 .await;
                 let mut index = lock(&shared.index);
                 match entry {
-                    Ok(Ok(e)) => changed.extend(index.set_path(&abs, e)),
+                    Ok(Ok(e)) => {
+                        lock(&shared.unreadable).remove(&abs);
+                        changed.extend(index.set_path(&abs, e))
+                    }
                     Ok(Err(msg)) => {
                         warn!("{}: {msg}", abs.display());
+                        lock(&shared.unreadable).insert(abs.clone());
                         changed.extend(index.remove(&abs));
                     }
                     Err(e) => warn!("{}: {e}", abs.display()),
@@ -383,4 +390,8 @@ pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
         FileEvent::Deleted(abs)
     };
     files_changed(shared, vec![ev]).await;
+}
+
+fn is_markdown_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }
