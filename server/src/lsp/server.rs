@@ -250,7 +250,7 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
-            workspace_index::publish_config_diagnostics(&self.shared);
+            workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
             tokio::spawn(async move {
                 if let Some(s) = fetch_settings(&shared).await {
@@ -573,7 +573,7 @@ impl Backend {
                 },
                 error: result.as_ref().err().cloned(),
             };
-            shared.out.send(&response);
+            shared.out.send(&response).await;
         });
     }
 }

@@ -103,30 +103,36 @@ fn config_diagnostics(
 }
 
 /// Pushes the config file's diagnostics (push mode), clearing them once it is fixed.
-pub fn publish_config_diagnostics(shared: &Shared) {
+pub async fn publish_config_diagnostics(shared: &Shared) {
     if shared.session().pull {
         return;
     }
-    let mut state = lock(&shared.config);
-    let Some((uri, diags)) = state.config_diagnostics.clone() else {
-        return;
+    let (uri, diags) = {
+        let mut state = lock(&shared.config);
+        let Some((uri, diags)) = state.config_diagnostics.clone() else {
+            return;
+        };
+        if diags.is_empty() && !state.config_published {
+            return;
+        }
+        state.config_published = !diags.is_empty();
+        (uri, diags)
     };
-    if diags.is_empty() && !state.config_published {
-        return;
-    }
-    state.config_published = !diags.is_empty();
     #[derive(serde::Serialize)]
     struct Params<'a> {
         uri: &'a Uri,
         diagnostics: &'a [Diagnostic],
     }
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        Params {
-            uri: &uri,
-            diagnostics: &diags,
-        },
-    );
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            Params {
+                uri: &uri,
+                diagnostics: &diags,
+            },
+        )
+        .await;
 }
 
 /// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
@@ -359,7 +365,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     }
     if config_changed {
         discover(&shared);
-        publish_config_diagnostics(&shared);
+        publish_config_diagnostics(&shared).await;
         reconfigure(shared.clone()).await;
     }
     if !changed.is_empty() {
