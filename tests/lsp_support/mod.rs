@@ -59,6 +59,10 @@ pub struct Init {
     /// Run the server as a user that file permissions apply to: as `nobody` when this process
     /// is privileged (root reads `chmod 000` files).
     pub unprivileged: bool,
+    /// A real client's capabilities, sent as they are (`encodings`, `pull` and `watch` are then
+    /// ignored), and its `clientInfo`.
+    pub capabilities: Option<Value>,
+    pub client_info: Option<Value>,
 }
 
 impl Default for Init {
@@ -72,6 +76,8 @@ impl Default for Init {
             env: Vec::new(),
             silent: false,
             unprivileged: false,
+            capabilities: None,
+            client_info: None,
         }
     }
 }
@@ -250,6 +256,9 @@ impl TestServer {
         if init.pull {
             caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
         }
+        if let Some(c) = &init.capabilities {
+            caps = c.clone();
+        }
         let root = init.root.clone().map(|r| uri(&r));
         let folders = root
             .as_ref()
@@ -262,7 +271,7 @@ impl TestServer {
                 "rootUri": root,
                 "workspaceFolders": folders,
                 "capabilities": caps,
-                "clientInfo": {"name": "deployspec-tests"}
+                "clientInfo": init.client_info.clone().unwrap_or(json!({"name": "deployspec-tests"}))
             }),
         );
         s.init_result = r["result"].clone();

@@ -139,7 +139,6 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncReadExt;
 
     /// A client that stops reading: the server's senders wait once [`CAPACITY`] frames are
     /// queued (the queue does not grow), and everything arrives, in order, once it reads again.
