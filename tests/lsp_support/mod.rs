@@ -29,6 +29,18 @@ pub fn uri(path: &Path) -> String {
     format!("file://{}", abs.display())
 }
 
+/// Whether file permission bits bind this process: false when it can read a `chmod 000` file
+/// (root, or `CAP_DAC_OVERRIDE`).
+#[cfg(unix)]
+pub fn permissions_bind() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("probe");
+    std::fs::write(&f, "x").unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::read(&f).is_err()
+}
+
 /// How to start and initialise a session.
 #[derive(Clone)]
 pub struct Init {
@@ -44,6 +56,9 @@ pub struct Init {
     pub env: Vec<(&'static str, &'static str)>,
     /// Leave the server's requests unanswered (a client that never replies).
     pub silent: bool,
+    /// Run the server as a user that file permissions apply to: as `nobody` when this process
+    /// is privileged (root reads `chmod 000` files).
+    pub unprivileged: bool,
     /// A real client's capabilities, sent as they are (`encodings`, `pull` and `watch` are then
     /// ignored), and its `clientInfo`.
     pub capabilities: Option<Value>,
@@ -60,6 +75,7 @@ impl Default for Init {
             root: None,
             env: Vec::new(),
             silent: false,
+            unprivileged: false,
             capabilities: None,
             client_info: None,
         }
@@ -162,6 +178,11 @@ impl TestServer {
         }
         for (k, v) in &init.env {
             cmd.env(k, v);
+        }
+        #[cfg(unix)]
+        if init.unprivileged && !permissions_bind() {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(65534).gid(65534);
         }
         let mut child = cmd.spawn().expect("spawn deployspec server");
         let stdin = child.stdin.take().unwrap();

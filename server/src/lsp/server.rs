@@ -258,7 +258,7 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
-            workspace_index::publish_config_diagnostics(&self.shared);
+            workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
             tokio::spawn(async move {
                 if let Some(s) = fetch_settings(&shared).await {
@@ -440,13 +440,15 @@ impl LanguageServer for Backend {
                     &previous,
                 ));
             }
-            // Unopened spec files, from disk.
-            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+            // Unopened spec files, from disk: those indexed, and those that could not be read
+            // (reported with the reason).
+            let mut files: Vec<std::path::PathBuf> = lock(&self.shared.index)
                 .entries()
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !open_paths.contains(p))
                 .collect();
+            files.extend(lock(&self.shared.unreadable).iter().cloned());
+            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
@@ -579,7 +581,7 @@ impl Backend {
                 },
                 error: result.as_ref().err().cloned(),
             };
-            shared.out.send(&response);
+            shared.out.send(&response).await;
         });
     }
 }

@@ -75,6 +75,9 @@ pub struct Shared {
     /// flags every reference as broken.
     pub index_ready: tokio::sync::watch::Sender<bool>,
     pub shut_down: Arc<AtomicBool>,
+    /// Spec files under the spec root that could not be read (too large, binary, not UTF-8,
+    /// permission denied): kept so a workspace pull reports them instead of leaving them out.
+    pub unreadable: Mutex<std::collections::BTreeSet<PathBuf>>,
     /// Released by the test-only `deployspec/debug/releaseIndex` (see `debug::hold_index`).
     pub index_hold: tokio::sync::Notify,
 }
@@ -100,6 +103,7 @@ impl Shared {
             })),
             index_ready: tokio::sync::watch::Sender::new(false),
             shut_down,
+            unreadable: Mutex::new(Default::default()),
             index_hold: tokio::sync::Notify::new(),
         }
     }

@@ -103,30 +103,36 @@ fn config_diagnostics(
 }
 
 /// Pushes the config file's diagnostics (push mode), clearing them once it is fixed.
-pub fn publish_config_diagnostics(shared: &Shared) {
+pub async fn publish_config_diagnostics(shared: &Shared) {
     if shared.session().pull {
         return;
     }
-    let mut state = lock(&shared.config);
-    let Some((uri, diags)) = state.config_diagnostics.clone() else {
-        return;
+    let (uri, diags) = {
+        let mut state = lock(&shared.config);
+        let Some((uri, diags)) = state.config_diagnostics.clone() else {
+            return;
+        };
+        if diags.is_empty() && !state.config_published {
+            return;
+        }
+        state.config_published = !diags.is_empty();
+        (uri, diags)
     };
-    if diags.is_empty() && !state.config_published {
-        return;
-    }
-    state.config_published = !diags.is_empty();
     #[derive(serde::Serialize)]
     struct Params<'a> {
         uri: &'a Uri,
         diagnostics: &'a [Diagnostic],
     }
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        Params {
-            uri: &uri,
-            diagnostics: &diags,
-        },
-    );
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            Params {
+                uri: &uri,
+                diagnostics: &diags,
+            },
+        )
+        .await;
 }
 
 /// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
@@ -193,6 +199,11 @@ pub async fn build(shared: Arc<Shared>) {
     for (path, e) in &errors {
         warn!("{}: {e}", path.display());
     }
+    *lock(&shared.unreadable) = errors
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| is_markdown_path(p))
+        .collect();
     // Open buffers win over the files on disk.
     let open: Vec<(PathBuf, String)> = shared
         .docs
@@ -311,10 +322,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             config_changed = true;
             continue;
         }
-        if !path
-            .extension()
-            .is_some_and(|e| e == "md" || e == "markdown")
-        {
+        if !is_markdown_path(&path) {
             continue;
         }
         let abs = workspace::absolute(&path);
@@ -324,6 +332,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
         }
         match ev {
             FileEvent::Deleted(_) => {
+                lock(&shared.unreadable).remove(&abs);
                 if let Some(id) = lock(&shared.index).remove(&abs) {
                     changed.insert(id);
                 }
@@ -340,9 +349,13 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 .await;
                 let mut index = lock(&shared.index);
                 match entry {
-                    Ok(Ok(e)) => changed.extend(index.set_path(&abs, e)),
+                    Ok(Ok(e)) => {
+                        lock(&shared.unreadable).remove(&abs);
+                        changed.extend(index.set_path(&abs, e))
+                    }
                     Ok(Err(msg)) => {
                         warn!("{}: {msg}", abs.display());
+                        lock(&shared.unreadable).insert(abs.clone());
                         changed.extend(index.remove(&abs));
                     }
                     Err(e) => warn!("{}: {e}", abs.display()),
@@ -352,7 +365,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     }
     if config_changed {
         discover(&shared);
-        publish_config_diagnostics(&shared);
+        publish_config_diagnostics(&shared).await;
         reconfigure(shared.clone()).await;
     }
     if !changed.is_empty() {
@@ -383,4 +396,8 @@ pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
         FileEvent::Deleted(abs)
     };
     files_changed(shared, vec![ev]).await;
+}
+
+fn is_markdown_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }
