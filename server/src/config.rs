@@ -183,8 +183,13 @@ impl Config {
             }
         }
         if let Some(r) = raw.references {
-            if let Some(p) = r.prefixes {
-                self.references.prefixes = p.into_iter().map(|p| p.to_ascii_uppercase()).collect();
+            // Configured prefixes add to CMP, DES and DEPLOY: the built-in spec types keep
+            // their references checked.
+            for p in r.prefixes.unwrap_or_default() {
+                let p = p.to_ascii_uppercase();
+                if !self.references.prefixes.contains(&p) {
+                    self.references.prefixes.push(p);
+                }
             }
         }
         if let Some(f) = raw.features {
@@ -281,7 +286,7 @@ mod tests {
         assert_eq!(c.severity(Rule::StepWithoutTime), Some(Severity::Error));
         assert_eq!(c.severity(Rule::Placeholder), Some(Severity::Warning));
         assert_eq!(c.sections.required, vec![SectionKind::Rollback]);
-        assert_eq!(c.references.prefixes, vec!["CMP", "ADR"]);
+        assert_eq!(c.references.prefixes, vec!["CMP", "DES", "DEPLOY", "ADR"]);
     }
 
     #[test]

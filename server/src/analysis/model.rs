@@ -337,13 +337,19 @@ fn normalize_heading(h: &str) -> String {
     h.trim_end_matches(':').trim().to_string()
 }
 
-fn classify_section(h: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
-    let h = normalize_heading(h);
+fn classify_section(heading: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
+    // Inside the procedure a step heading is a step, whatever its title says: `### 5. Roll back
+    // the migration` is step 5 (a rollback step only inside the rollback section). The step
+    // number is read before `normalize_heading` strips it.
+    if inside_procedure && parse_step_title(heading).is_some() {
+        return None;
+    }
+    let h = normalize_heading(heading);
     let rollback = h.contains("rollback")
         || h.contains("roll back")
         || h.contains("rolling back")
         || h.contains("roll-back");
-    if level == 3 && inside_procedure && rollback && parse_step_title(&h).is_none() {
+    if level == 3 && inside_procedure && rollback {
         return Some(SectionKind::Rollback);
     }
     if level != 2 {
@@ -684,7 +690,7 @@ fn collect_step_refs(text: &str, mentions: Vec<StepMention>, words: &[usize], m:
     // A step's own number ("Step 3" opening its title) defines the step; it is no reference.
     let opens_title = |o: usize| {
         let starts = |x: usize| titles.binary_search_by_key(&x, |r| r.start).is_ok();
-        starts(o) || (o >= 2 && starts(o - 2) && text[o - 2..].starts_with("**"))
+        starts(o) || (o >= 2 && starts(o - 2) && text.as_bytes()[o - 2..].starts_with(b"**"))
     };
     let mut sentences = Vec::new();
     for mention in mentions {
@@ -765,14 +771,19 @@ fn collect_suppressions(text: &str, facts: &Facts, m: &mut SpecModel) {
                 continue;
             }
             let words_at = b.range.start + inner_start + lead + (t.len() - word.len());
+            // Separators are any whitespace (an ideographic space is three bytes) or commas.
             let mut rules = Vec::new();
-            let mut at = 0;
-            for part in word.split(|c: char| c.is_whitespace() || c == ',') {
-                if !part.is_empty() {
-                    let s = words_at + at;
-                    rules.push((part.to_string(), s..s + part.len()));
+            let mut part_start = None;
+            for (i, c) in word.char_indices().chain([(word.len(), ',')]) {
+                let separator = c.is_whitespace() || c == ',';
+                match part_start {
+                    Some(s) if separator => {
+                        rules.push((word[s..i].to_string(), words_at + s..words_at + i));
+                        part_start = None;
+                    }
+                    None if !separator => part_start = Some(i),
+                    _ => {}
                 }
-                at += part.len() + 1;
             }
             m.suppressions.push(Suppression {
                 kind,

@@ -50,6 +50,11 @@ impl Backend {
 }
 
 impl Backend {
+    /// The session state (for the test-only requests in `debug`).
+    pub(super) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Answers a message the transport could not pass on (see `transport`).
     pub async fn invalid_message(&self, params: super::transport::InvalidMessage) -> Result<()> {
         Err(Error {
@@ -121,7 +126,8 @@ fn negotiate(params: &InitializeParams) -> Session {
         client_watches: ws
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
-            .unwrap_or(false),
+            .unwrap_or(false)
+            && !reports_only_own_writes(params.client_info.as_ref()),
         config_pull: ws.and_then(|w| w.configuration).unwrap_or(false),
         progress: caps
             .window
@@ -140,6 +146,13 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
     }
+}
+
+/// Helix (25.07) declares dynamic registration of watched files, but forwards only the files it
+/// writes itself: a spec created by `git checkout` or another tool would never reach the index.
+/// For such a client the server watches the spec root on its own.
+fn reports_only_own_writes(client: Option<&ClientInfo>) -> bool {
+    client.is_some_and(|c| c.name.eq_ignore_ascii_case("helix"))
 }
 
 fn capabilities(session: &Session) -> ServerCapabilities {

@@ -81,6 +81,8 @@ pub struct Shared {
     /// flags every reference as broken.
     pub index_ready: tokio::sync::watch::Sender<bool>,
     pub shut_down: Arc<AtomicBool>,
+    /// Released by the test-only `deployspec/debug/releaseIndex` (see `debug::hold_index`).
+    pub index_hold: tokio::sync::Notify,
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -104,6 +106,7 @@ impl Shared {
             })),
             index_ready: tokio::sync::watch::Sender::new(false),
             shut_down,
+            index_hold: tokio::sync::Notify::new(),
         }
     }
 

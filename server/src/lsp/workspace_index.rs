@@ -230,6 +230,10 @@ pub async fn build(shared: Arc<Shared>) {
         .await;
     }
     let first = !*shared.index_ready.borrow();
+    if first && super::debug::hold_index() {
+        info!("test switch: holding the first index until deployspec/debug/releaseIndex");
+        shared.index_hold.notified().await;
+    }
     shared.index_ready.send_replace(true);
     if !first {
         diagnostics::recheck(&shared, shared.docs.all());
