@@ -166,7 +166,7 @@ fn run_on(base: &str, edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool
         index: &ctx.index,
     });
     assert_eq!(
-        first.analysis.as_ref().unwrap().findings,
+        first.analysis().unwrap().findings,
         fresh.findings,
         "on open"
     );
@@ -195,7 +195,7 @@ fn run_on(base: &str, edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool
                 config: &ctx.config,
                 index: &ctx.index,
             });
-            let a = got.analysis.as_ref().unwrap();
+            let a = got.analysis().unwrap();
             assert_eq!(a.model, fresh.model, "model after batch {n}");
             assert_eq!(a.findings, fresh.findings, "findings after batch {n}");
             assert_eq!(

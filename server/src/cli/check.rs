@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use super::output::{self, FileReport};
-use super::Format;
+use super::{fix, Format};
 use crate::analysis::{self, Analysis, Input};
 use crate::diagnostic::Severity;
 use crate::workspace::{self, ReadError, Workspace};
@@ -26,6 +26,11 @@ pub struct Args {
     /// The file name to report (and classify) text read from stdin as
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Apply the fixes that are certain (step renumbering with its `Step N` references), then
+    /// report what is left. Files are rewritten atomically, unchanged files are not touched;
+    /// with `-` the fixed text is printed instead of the findings.
+    #[arg(long)]
+    fix: bool,
 }
 
 /// One file's outcome.
@@ -81,15 +86,26 @@ pub fn run(args: Args) -> ExitCode {
     let results: Vec<Result<Checked, (String, ReadError)>> = inputs
         .par_iter()
         .map(|(path, explicit)| {
-            let text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let mut text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
             let abs = workspace::absolute(path);
-            let analysis = analysis::analyze_text(&Input {
-                text: &text,
-                path: Some(&abs),
-                explicit: *explicit,
-                config,
-                index,
-            });
+            let analyze = |text: &str| {
+                analysis::analyze_text(&Input {
+                    text,
+                    path: Some(&abs),
+                    explicit: *explicit,
+                    config,
+                    index,
+                })
+            };
+            let mut analysis = analyze(&text);
+            if args.fix {
+                if let Some(fixed) = fix::fix_file(path, &text, &analysis.model)
+                    .map_err(|e| (display_path(path), ReadError::Io(e)))?
+                {
+                    text = fixed;
+                    analysis = analyze(&text);
+                }
+            }
             Ok(Checked {
                 display: display_path(path),
                 text,
@@ -114,6 +130,9 @@ pub fn run(args: Args) -> ExitCode {
             config,
             index,
         });
+        if args.fix {
+            return fix::print_fixed(&text, &analysis, config, index, abs.as_deref());
+        }
         checked.push(Checked {
             display: name.map_or("<stdin>".into(), |n| display_path(&n)),
             text,

@@ -18,6 +18,7 @@ use crate::workspace::{self, read_spec};
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
+use super::features;
 use super::state::{lock, Session, Shared};
 use super::watch;
 use super::workspace_index::{self, FileEvent};
@@ -134,6 +135,16 @@ fn negotiate(params: &InitializeParams) -> Session {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false),
         root,
+        document_changes: ws
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+        create_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
+        }),
     }
 }
 
@@ -166,6 +177,15 @@ fn capabilities(session: &Session) -> ServerCapabilities {
                 workspace_diagnostics: true,
                 work_done_progress_options: Default::default(),
             })
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, features::fix_all_kind()]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: None,
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -482,6 +502,30 @@ impl LanguageServer for Backend {
                 WorkspaceDiagnosticReport { items },
             ))
         })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard(
+            "textDocument/codeAction",
+            features::code_action(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        guard(
+            "textDocument/inlayHint",
+            features::inlay_hint(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard(
+            "textDocument/codeLens",
+            features::code_lens(&self.shared, params),
+        )
         .await
     }
 

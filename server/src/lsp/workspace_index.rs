@@ -292,7 +292,7 @@ pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
         .into_iter()
         .filter(|e| {
             e.last().is_none_or(|c| {
-                c.analysis.as_ref().is_some_and(|a| {
+                c.snapshot.as_ref().map(|s| &s.analysis).is_some_and(|a| {
                     a.model.spec_refs.iter().any(|r| ids.contains(&*r.id))
                         || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
                 })
