@@ -22,14 +22,18 @@ esac
 # 1. apt: Chromium (drives VS Code), ripgrep (VS Code's Quick Open; replaces @vscode/ripgrep's
 #    download), libkrb5-dev + build tools (code-server's native modules), an emoji font (the
 #    screenshot), git (pre-commit).
+#    shellcheck (actionlint checks the workflows' run: scripts with it), python3-venv.
 need=()
-for p in chromium ripgrep libkrb5-dev build-essential pkg-config fonts-noto-color-emoji git; do
+for p in chromium ripgrep libkrb5-dev build-essential pkg-config fonts-noto-color-emoji git shellcheck; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
+python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   step "apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 # 2. Python tools, pinned in requirements.txt (Neovim 0.11.4 binary, pre-commit, actionlint).
