@@ -24,6 +24,7 @@ use deployspec::lsp::convert;
 use deployspec::lsp::documents::{Context, Document, Entry};
 use deployspec::position::{self, rope_offset, rope_position, Encoding, LineCol, LineIndex};
 use deployspec::rules::Rule;
+use deployspec::workspace::ConfigResolver;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
@@ -286,6 +287,7 @@ pub fn edits(data: &[u8]) {
         config.rules.insert(Rule::EmptySection, None);
     }
     let ctx = Context {
+        configs: Arc::new(ConfigResolver::fixed(config.clone())),
         config: Arc::new(config),
         index: Arc::new(SpecIndex::from_entries([entry(
             "CMP-001",
@@ -309,10 +311,7 @@ pub fn edits(data: &[u8]) {
             config: &ctx.config,
             index: &ctx.index,
         });
-        let a = got
-            .analysis
-            .as_ref()
-            .expect("a Markdown document is analysed");
+        let a = got.analysis().expect("a Markdown document is analysed");
         assert_eq!(a.findings, fresh.findings, "findings {what}");
         assert_eq!(a.model, fresh.model, "model {what}");
         assert_eq!(
@@ -434,7 +433,8 @@ pub fn config(data: &[u8]) {
     };
     let settings = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
-        .and_then(|v| Config::default().with_settings(&v).ok());
+        .and_then(|v| Config::default().with_settings(&v).ok())
+        .map(|(c, _unknown)| c);
     for c in loaded.iter().chain(settings.iter()) {
         let index = SpecIndex::from_entries([entry(
             "CMP-001",

@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::ide::Snapshot;
 use crate::index::SpecIndex;
 use crate::position::{rope_offset, Encoding, LineCol};
-use crate::workspace::MAX_FILE_BYTES;
+use crate::workspace::{ConfigResolver, MAX_FILE_BYTES};
 
 use super::convert;
 
@@ -113,12 +113,27 @@ pub fn is_markdown(language_id: &str, path: Option<&Path>) -> bool {
 /// The inputs every analysis of a session shares, swapped as a whole when they change.
 #[derive(Clone)]
 pub struct Context {
+    /// The configuration at the workspace root (file and editor settings).
     pub config: Arc<Config>,
+    /// Each document's configuration: the nearest `.deployspec.toml` above it, as `check`
+    /// finds it, with the editor settings over it.
+    pub configs: Arc<ConfigResolver>,
     pub index: Arc<SpecIndex>,
     pub encoding: Encoding,
     /// Bumped whenever configuration or the index change: results of an older generation are
     /// recomputed even when the text did not change.
     pub generation: u64,
+}
+
+impl Context {
+    /// The configuration a document is checked with (the root's when it has no path).
+    /// Blocking on first use of a folder (it looks for the file): call off the async threads.
+    pub fn config_for(&self, path: Option<&Path>) -> Arc<Config> {
+        match path {
+            Some(p) => self.configs.for_file(p).config.clone(),
+            None => self.config.clone(),
+        }
+    }
 }
 
 /// The result of checking one version of a document.
@@ -250,17 +265,18 @@ impl Entry {
                 first_edit,
             }
         } else if markdown {
+            let config = ctx.config_for(path.as_deref());
             let analysis = analysis::analyze(
                 &Input {
                     text,
                     path: path.as_deref(),
                     explicit: false,
-                    config: &ctx.config,
+                    config: &config,
                     index: &ctx.index,
                 },
                 &mut an.cache,
             );
-            let diagnostics = if ctx.config.features.diagnostics {
+            let diagnostics = if config.features.diagnostics {
                 convert::diagnostics(text, &analysis.findings, ctx.encoding)
             } else {
                 Vec::new()

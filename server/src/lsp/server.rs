@@ -237,8 +237,7 @@ impl LanguageServer for Backend {
             let caps = capabilities(&session);
             self.shared.set_session(session);
             workspace_index::discover(&self.shared);
-            let config = Arc::new(workspace_index::effective_config(&self.shared));
-            self.shared.update_ctx(|c| c.config = config);
+            workspace_index::apply_config(&self.shared);
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -283,8 +282,7 @@ impl LanguageServer for Backend {
             tokio::spawn(async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
-                    let config = Arc::new(workspace_index::effective_config(&shared));
-                    shared.update_ctx(|c| c.config = config);
+                    workspace_index::apply_config(&shared);
                 }
                 workspace_index::build(shared).await;
             });
@@ -387,7 +385,7 @@ impl LanguageServer for Backend {
                     None => fetch_settings(&shared).await,
                 };
                 lock(&shared.config).settings = settings.filter(|s| !s.is_null());
-                workspace_index::reconfigure(shared).await;
+                workspace_index::reconfigure(shared, false).await;
             });
         })
         .await
@@ -691,14 +689,15 @@ fn check_file(
             if previous == Some(id.as_str()) {
                 return (Vec::new(), id);
             }
+            let config = ctx.config_for(Some(path));
             let a = crate::analysis::analyze_text(&crate::analysis::Input {
                 text: &text,
                 path: Some(path),
                 explicit: false,
-                config: &ctx.config,
+                config: &config,
                 index: &ctx.index,
             });
-            let diags = if ctx.config.features.diagnostics {
+            let diags = if config.features.diagnostics {
                 convert::diagnostics(&text, &a.findings, ctx.encoding)
             } else {
                 Vec::new()

@@ -103,6 +103,7 @@ impl Shared {
             index: Mutex::new(SpecIndex::default()),
             ctx: RwLock::new(Arc::new(Context {
                 config: Arc::new(Config::default()),
+                configs: Arc::default(),
                 index: Arc::new(SpecIndex::default()),
                 encoding: Encoding::Utf16,
                 generation: 0,

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
-use crate::workspace::{self, read_spec, Workspace};
+use crate::workspace::{self, read_spec, ConfigResolver, Workspace};
 
 use super::diagnostics;
 use super::documents::{Checked, Entry};
@@ -31,7 +31,12 @@ pub fn effective_config(shared: &Shared) -> Config {
         .unwrap_or_default();
     match &state.settings {
         Some(s) if s.is_object() => match base.with_settings(s) {
-            Ok(c) => c,
+            Ok((c, ignored)) => {
+                if !ignored.is_empty() {
+                    info!(keys = ?ignored, "editor settings deployspec does not know: ignored");
+                }
+                c
+            }
             Err(e) => {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
@@ -42,6 +47,32 @@ pub fn effective_config(shared: &Shared) -> Config {
         },
         _ => base,
     }
+}
+
+/// Puts the configuration in force into the analysis context: the root's (file and editor
+/// settings) and a fresh per-document resolver, so every `.deployspec.toml` is read again.
+pub fn apply_config(shared: &Shared) -> Arc<Config> {
+    install_config(shared, effective_config(shared))
+}
+
+/// [`apply_config`] with the root's configuration already computed.
+fn install_config(shared: &Shared, config: Config) -> Arc<Config> {
+    let config = Arc::new(config);
+    let configs = {
+        let state = lock(&shared.config);
+        let base = state
+            .workspace
+            .as_ref()
+            .map(|w| w.config.clone())
+            .unwrap_or_default();
+        Arc::new(ConfigResolver::new(base, state.settings.clone()))
+    };
+    let c = config.clone();
+    shared.update_ctx(|ctx| {
+        ctx.config = c;
+        ctx.configs = configs;
+    });
+    config
 }
 
 /// Finds `.deployspec.toml` for the session's root and logs a malformed one.
@@ -135,18 +166,20 @@ pub async fn publish_config_diagnostics(shared: &Shared) {
         .await;
 }
 
-/// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
-/// root moved; re-checks open documents when anything changed.
-pub async fn reconfigure(shared: Arc<Shared>) {
-    let config = Arc::new(effective_config(&shared));
+/// Applies the configuration again (a configuration file or the settings changed). Rebuilds
+/// the index when the spec root moved; re-checks open documents when anything changed.
+/// `files_changed`: a `.deployspec.toml` changed, maybe one below the root that only some
+/// documents use, so they are re-checked even when the root's configuration is the same.
+pub async fn reconfigure(shared: Arc<Shared>, files_changed: bool) {
     let old = shared.ctx().config.clone();
-    if *old == *config {
+    let new = effective_config(&shared);
+    if !files_changed && *old == new {
         debug!("configuration unchanged");
         return;
     }
     info!("configuration changed: re-checking open documents");
+    let config = install_config(&shared, new);
     let root_moved = old.spec_root != config.spec_root;
-    shared.update_ctx(|c| c.config = config);
     if root_moved {
         build(shared.clone()).await;
     }
@@ -366,7 +399,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     if config_changed {
         discover(&shared);
         publish_config_diagnostics(&shared).await;
-        reconfigure(shared.clone()).await;
+        reconfigure(shared.clone(), true).await;
     }
     if !changed.is_empty() {
         info!(ids = ?changed, "index updated from disk");
