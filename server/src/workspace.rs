@@ -114,7 +114,15 @@ impl Workspace {
         if !root.is_dir() {
             return (SpecIndex::default(), Vec::new());
         }
-        let (files, _) = walk_markdown(&[root]);
+        let (files, walk_errors) = walk_markdown(&[root]);
+        let (index, mut errors) = self.index_files(&files);
+        errors.extend(walk_errors);
+        (index, errors)
+    }
+
+    /// Indexes the given files, in parallel. A file that cannot be read (deleted since it was
+    /// listed, unreadable, not text) is returned with its reason and left out.
+    pub fn index_files(&self, files: &[PathBuf]) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
         let results: Vec<Result<Option<SpecEntry>, (PathBuf, ReadError)>> = files
             .par_iter()
             .map(|p| match read_spec(p) {
@@ -206,13 +214,15 @@ impl fmt::Display for ReadError {
                 f,
                 "internal error: {msg} (a bug in deployspec: please report it with this file)"
             ),
-            ReadError::Io(e) => match e.kind() {
-                std::io::ErrorKind::NotFound => write!(f, "no such file or directory"),
-                std::io::ErrorKind::PermissionDenied => {
-                    write!(f, "permission denied: check the file's permissions")
+            ReadError::Io(e) => {
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => write!(f, "no such file or directory"),
+                    std::io::ErrorKind::PermissionDenied => {
+                        write!(f, "permission denied: check its permissions, or exclude it with .gitignore")
+                    }
+                    _ => write!(f, "cannot read: {e}"),
                 }
-                _ => write!(f, "cannot read: {e}"),
-            },
+            }
         }
     }
 }
@@ -269,7 +279,16 @@ pub fn walk_markdown(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, ReadErro
             .require_git(false)
             .follow_links(false)
             .build();
-        for entry in walker.flatten() {
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    // A folder that cannot be listed (or an entry that cannot be stat'ed) is
+                    // reported, not skipped: its specs would silently go unchecked.
+                    missing.extend(walk_error(e, p));
+                    continue;
+                }
+            };
             let path = entry.path();
             if entry.file_type().is_some_and(|t| t.is_file())
                 && path
@@ -283,6 +302,39 @@ pub fn walk_markdown(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, ReadErro
     files.sort();
     files.dedup();
     (files, missing)
+}
+
+/// The path and reason of a walking error that hides files: I/O errors (unreadable folders) and
+/// link loops. Errors in ignore files themselves (a bad glob in `.gitignore`) hide nothing and
+/// are left out, as `git` leaves them out.
+fn walk_error(e: ignore::Error, fallback: &Path) -> Option<(PathBuf, ReadError)> {
+    let mut path = None;
+    let mut cur = &e;
+    loop {
+        match cur {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| p.clone());
+                cur = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                cur = err
+            }
+            ignore::Error::Loop { child, .. } => {
+                path.get_or_insert_with(|| child.clone());
+                break;
+            }
+            _ => break,
+        }
+    }
+    let is_loop = matches!(cur, ignore::Error::Loop { .. });
+    let path = path.unwrap_or_else(|| fallback.to_path_buf());
+    if is_loop {
+        let io = std::io::Error::other("symbolic link loop");
+        return Some((path, ReadError::Io(io)));
+    }
+    let kind = e.io_error()?.kind();
+    let msg = e.io_error()?.to_string();
+    Some((path, ReadError::Io(std::io::Error::new(kind, msg))))
 }
 
 /// Each file's configuration, found as `check` and the server both find it: the nearest

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use super::output::{self, FileReport};
-use super::Format;
+use super::{fix, Format};
 use crate::analysis::{self, Analysis, Input};
 use crate::diagnostic::Severity;
 use crate::workspace::{self, ConfigResolver, ReadError, Workspace};
@@ -26,6 +26,11 @@ pub struct Args {
     /// The file name to report (and classify) text read from stdin as
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Apply the fixes that are certain (step renumbering with its `Step N` references), then
+    /// report what is left. Files are rewritten atomically, unchanged files are not touched;
+    /// with `-` the fixed text is printed instead of the findings.
+    #[arg(long)]
+    fix: bool,
 }
 
 /// One file's outcome.
@@ -89,18 +94,30 @@ pub fn run(args: Args) -> ExitCode {
         .par_iter()
         .map(|(path, explicit)| {
             let display = display_path(path);
-            let text =
+            let internal = |msg| (display.clone(), Failure::Internal(msg));
+            let mut text =
                 workspace::read_spec(path).map_err(|e| (display.clone(), Failure::Read(e)))?;
             let abs = workspace::absolute(path);
             let config = configs.for_file(&abs).config.clone();
-            let analysis = analyze_contained(&Input {
-                text: &text,
-                path: Some(&abs),
-                explicit: *explicit,
-                config: &config,
-                index,
-            })
-            .map_err(|msg| (display.clone(), Failure::Internal(msg)))?;
+            let analyze = |text: &str| {
+                analyze_contained(&Input {
+                    text,
+                    path: Some(&abs),
+                    explicit: *explicit,
+                    config: &config,
+                    index,
+                })
+            };
+            let mut analysis = analyze(&text).map_err(internal)?;
+            if args.fix {
+                let fixed = contained(|| fix::fix_file(path, &text, &analysis.model))
+                    .map_err(internal)?
+                    .map_err(|e| (display.clone(), Failure::Read(ReadError::Io(e))))?;
+                if let Some(fixed) = fixed {
+                    text = fixed;
+                    analysis = analyze(&text).map_err(internal)?;
+                }
+            }
             Ok(Checked {
                 display,
                 text,
@@ -132,11 +149,16 @@ pub fn run(args: Args) -> ExitCode {
             config: &config,
             index,
         }) {
-            Ok(analysis) => checked.push(Checked {
-                display,
-                text,
-                analysis,
-            }),
+            Ok(analysis) => {
+                if args.fix {
+                    return fix::print_fixed(&text, &analysis, &config, index, abs.as_deref());
+                }
+                checked.push(Checked {
+                    display,
+                    text,
+                    analysis,
+                });
+            }
             Err(msg) => internal.push((display, msg)),
         }
     }
@@ -187,18 +209,23 @@ pub fn run(args: Args) -> ExitCode {
 /// Why a file has no report.
 enum Failure {
     Read(ReadError),
-    /// The analysis panicked (a bug): the message, reported for this file alone.
+    /// The analysis (or `--fix`) panicked (a bug): the message, reported for this file alone.
     Internal(String),
 }
 
-/// Analyses one file with a panic caught and returned as its message, so one file that trips a
-/// bug is reported as such and every other file is still checked and reported.
+/// Runs `f` with a panic caught and returned as its message, so one file that trips a bug is
+/// reported as such and every other file is still checked and reported.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|p| crate::panics::message(p.as_ref()))
+}
+
+/// Analyses one file, [`contained`].
 fn analyze_contained(input: &Input) -> Result<Analysis, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    contained(|| {
         crate::panics::panic_if_marked(input.text);
         analysis::analyze_text(input)
-    }))
-    .map_err(|p| crate::panics::message(p.as_ref()))
+    })
 }
 
 /// Finds the workspace: from `--config`, else by walking up from the first path (or the working

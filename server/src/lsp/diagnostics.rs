@@ -79,7 +79,8 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         &entry.uri,
         &checked.diagnostics,
         Some(checked.version),
-    );
+    )
+    .await;
     *last = Some((checked.version, checked.generation));
     debug!(
         uri = entry.uri.as_str(),
@@ -101,7 +102,7 @@ fn is_stale(result: (i32, u64), current: i32, last: Option<(i32, u64)>) -> bool 
 /// Clears the diagnostics of a closed document (push mode).
 pub async fn clear(shared: &Shared, entry: &Entry) {
     let _last = entry.published.lock().await;
-    send(shared, &entry.uri, &[], None);
+    send(shared, &entry.uri, &[], None).await;
 }
 
 #[derive(serde::Serialize)]
@@ -113,15 +114,18 @@ struct PublishParams<'a> {
 }
 
 /// `textDocument/publishDiagnostics`, serialised straight from the diagnostics.
-fn send(shared: &Shared, uri: &Uri, diagnostics: &[Diagnostic], version: Option<i32>) {
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        PublishParams {
-            uri,
-            diagnostics,
-            version,
-        },
-    );
+async fn send(shared: &Shared, uri: &Uri, diagnostics: &[Diagnostic], version: Option<i32>) {
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            PublishParams {
+                uri,
+                diagnostics,
+                version,
+            },
+        )
+        .await;
 }
 
 /// Re-checks every open document (configuration or index changed). Pull clients are asked to

@@ -14,8 +14,9 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis::document::RegionCache;
-use crate::analysis::{self, Analysis, Input};
+use crate::analysis::{self, Input};
 use crate::config::Config;
+use crate::ide::Snapshot;
 use crate::index::SpecIndex;
 use crate::position::{rope_offset, Encoding, LineCol};
 use crate::workspace::{ConfigResolver, MAX_FILE_BYTES};
@@ -140,7 +141,9 @@ impl Context {
 pub struct Checked {
     pub version: i32,
     pub generation: u64,
-    pub analysis: Option<Analysis>,
+    /// The checked text with its analysis (Markdown documents within the size limit): what
+    /// feature requests answer from, so their ranges always match the text they point into.
+    pub snapshot: Option<Arc<Snapshot>>,
     pub diagnostics: Arc<Vec<Diagnostic>>,
     /// The text that was checked, kept only when an edit reached the head of the document,
     /// where the index entry (ID, title, owner) comes from.
@@ -150,6 +153,10 @@ pub struct Checked {
 }
 
 impl Checked {
+    pub fn analysis(&self) -> Option<&crate::analysis::Analysis> {
+        self.snapshot.as_ref().map(|s| &s.analysis)
+    }
+
     /// A stable identifier of this result, for pull diagnostics' `resultId`.
     pub fn result_id(&self) -> String {
         format!("{}:{}", self.version, self.generation)
@@ -252,7 +259,7 @@ impl Entry {
             Checked {
                 version,
                 generation: ctx.generation,
-                analysis: None,
+                snapshot: None,
                 diagnostics: Arc::new(vec![too_large(text.len())]),
                 text: None,
                 first_edit,
@@ -284,12 +291,13 @@ impl Entry {
             match result {
                 Ok((analysis, diagnostics)) => {
                     let near_top = first_edit.is_some_and(|b| b <= head_len(text));
+                    let snapshot = Snapshot::new(version, Arc::from(text), analysis);
                     Checked {
                         version,
                         generation: ctx.generation,
-                        analysis: Some(analysis),
+                        text: near_top.then(|| snapshot.text.clone()),
+                        snapshot: Some(Arc::new(snapshot)),
                         diagnostics: Arc::new(diagnostics),
-                        text: near_top.then(|| Arc::from(text)),
                         first_edit,
                     }
                 }
@@ -301,7 +309,7 @@ impl Entry {
                     Checked {
                         version,
                         generation: ctx.generation,
-                        analysis: None,
+                        snapshot: None,
                         diagnostics: Arc::new(vec![convert::internal_error(&msg)]),
                         text: None,
                         first_edit,
@@ -312,7 +320,7 @@ impl Entry {
             Checked {
                 version,
                 generation: ctx.generation,
-                analysis: None,
+                snapshot: None,
                 diagnostics: Arc::new(Vec::new()),
                 text: None,
                 first_edit,

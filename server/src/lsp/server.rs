@@ -19,6 +19,7 @@ use crate::workspace::{self, read_spec};
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
+use super::features;
 use super::state::{lock, Session, Shared};
 use super::tasks;
 use super::watch;
@@ -51,6 +52,11 @@ impl Backend {
 }
 
 impl Backend {
+    /// The session state (for the test-only requests in `debug`).
+    pub(super) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Answers a message the transport could not pass on (see `transport`).
     pub async fn invalid_message(&self, params: super::transport::InvalidMessage) -> Result<()> {
         Err(Error {
@@ -115,7 +121,8 @@ fn negotiate(params: &InitializeParams) -> Session {
         client_watches: ws
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
-            .unwrap_or(false),
+            .unwrap_or(false)
+            && !reports_only_own_writes(params.client_info.as_ref()),
         config_pull: ws.and_then(|w| w.configuration).unwrap_or(false),
         progress: caps
             .window
@@ -123,7 +130,24 @@ fn negotiate(params: &InitializeParams) -> Session {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false),
         root,
+        document_changes: ws
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+        create_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
+        }),
     }
+}
+
+/// Helix (25.07) declares dynamic registration of watched files, but forwards only the files it
+/// writes itself: a spec created by `git checkout` or another tool would never reach the index.
+/// For such a client the server watches the spec root on its own.
+fn reports_only_own_writes(client: Option<&ClientInfo>) -> bool {
+    client.is_some_and(|c| c.name.eq_ignore_ascii_case("helix"))
 }
 
 fn capabilities(session: &Session) -> ServerCapabilities {
@@ -148,6 +172,15 @@ fn capabilities(session: &Session) -> ServerCapabilities {
                 workspace_diagnostics: true,
                 work_done_progress_options: Default::default(),
             })
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, features::fix_all_kind()]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: None,
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -239,7 +272,7 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
-            workspace_index::publish_config_diagnostics(&self.shared);
+            workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
             tasks::spawn("settings and index build", async move {
                 if let Some(s) = fetch_settings(&shared).await {
@@ -429,13 +462,15 @@ impl LanguageServer for Backend {
                     &previous,
                 ));
             }
-            // Unopened spec files, from disk.
-            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+            // Unopened spec files, from disk: those indexed, and those that could not be read
+            // (reported with the reason).
+            let mut files: Vec<std::path::PathBuf> = lock(&self.shared.index)
                 .entries()
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !open_paths.contains(p))
                 .collect();
+            files.extend(lock(&self.shared.unreadable).iter().cloned());
+            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
@@ -469,6 +504,30 @@ impl LanguageServer for Backend {
                 WorkspaceDiagnosticReport { items },
             ))
         })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard(
+            "textDocument/codeAction",
+            features::code_action(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        guard(
+            "textDocument/inlayHint",
+            features::inlay_hint(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard(
+            "textDocument/codeLens",
+            features::code_lens(&self.shared, params),
+        )
         .await
     }
 
@@ -568,7 +627,7 @@ impl Backend {
                 },
                 error: result.as_ref().err().cloned(),
             };
-            shared.out.send(&response);
+            shared.out.send(&response).await;
         });
     }
 }

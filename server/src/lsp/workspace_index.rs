@@ -138,30 +138,36 @@ fn config_diagnostics(
 }
 
 /// Pushes the config file's diagnostics (push mode), clearing them once it is fixed.
-pub fn publish_config_diagnostics(shared: &Shared) {
+pub async fn publish_config_diagnostics(shared: &Shared) {
     if shared.session().pull {
         return;
     }
-    let mut state = lock(&shared.config);
-    let Some((uri, diags)) = state.config_diagnostics.clone() else {
-        return;
+    let (uri, diags) = {
+        let mut state = lock(&shared.config);
+        let Some((uri, diags)) = state.config_diagnostics.clone() else {
+            return;
+        };
+        if diags.is_empty() && !state.config_published {
+            return;
+        }
+        state.config_published = !diags.is_empty();
+        (uri, diags)
     };
-    if diags.is_empty() && !state.config_published {
-        return;
-    }
-    state.config_published = !diags.is_empty();
     #[derive(serde::Serialize)]
     struct Params<'a> {
         uri: &'a Uri,
         diagnostics: &'a [Diagnostic],
     }
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        Params {
-            uri: &uri,
-            diagnostics: &diags,
-        },
-    );
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            Params {
+                uri: &uri,
+                diagnostics: &diags,
+            },
+        )
+        .await;
 }
 
 /// Applies the configuration again (a configuration file or the settings changed). Rebuilds
@@ -239,6 +245,11 @@ pub async fn build(shared: Arc<Shared>) {
     for (path, e) in &errors {
         warn!("{}: {e}", path.display());
     }
+    *lock(&shared.unreadable) = errors
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| is_markdown_path(p))
+        .collect();
     // Open buffers win over the files on disk.
     let open: Vec<(PathBuf, String)> = shared
         .docs
@@ -288,6 +299,10 @@ pub async fn build(shared: Arc<Shared>) {
         .await;
     }
     let first = !*shared.index_ready.borrow();
+    if first && super::debug::hold_index() {
+        info!("test switch: holding the first index until deployspec/debug/releaseIndex");
+        shared.index_hold.notified().await;
+    }
     shared.index_ready.send_replace(true);
     if !first {
         diagnostics::recheck(&shared, shared.docs.all());
@@ -335,7 +350,7 @@ pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
         .into_iter()
         .filter(|e| {
             e.last().is_none_or(|c| {
-                c.analysis.as_ref().is_some_and(|a| {
+                c.snapshot.as_ref().map(|s| &s.analysis).is_some_and(|a| {
                     a.model.spec_refs.iter().any(|r| ids.contains(&*r.id))
                         || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
                 })
@@ -365,10 +380,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             config_changed = true;
             continue;
         }
-        if !path
-            .extension()
-            .is_some_and(|e| e == "md" || e == "markdown")
-        {
+        if !is_markdown_path(&path) {
             continue;
         }
         let abs = workspace::absolute(&path);
@@ -378,6 +390,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
         }
         match ev {
             FileEvent::Deleted(_) => {
+                lock(&shared.unreadable).remove(&abs);
                 if let Some(id) = lock(&shared.index).remove(&abs) {
                     changed.insert(id);
                 }
@@ -394,9 +407,13 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 .await;
                 let mut index = lock(&shared.index);
                 match entry {
-                    Ok(Ok(e)) => changed.extend(index.set_path(&abs, e)),
+                    Ok(Ok(e)) => {
+                        lock(&shared.unreadable).remove(&abs);
+                        changed.extend(index.set_path(&abs, e))
+                    }
                     Ok(Err(msg)) => {
                         warn!("{}: {msg}", abs.display());
+                        lock(&shared.unreadable).insert(abs.clone());
                         changed.extend(index.remove(&abs));
                     }
                     Err(e) => warn!("{}: {e}", abs.display()),
@@ -406,7 +423,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     }
     if config_changed {
         discover(&shared);
-        publish_config_diagnostics(&shared);
+        publish_config_diagnostics(&shared).await;
         reconfigure(shared.clone(), true).await;
     }
     if !changed.is_empty() {
@@ -437,4 +454,8 @@ pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
         FileEvent::Deleted(abs)
     };
     files_changed(shared, vec![ev]).await;
+}
+
+fn is_markdown_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }
