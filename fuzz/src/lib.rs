@@ -310,8 +310,7 @@ pub fn edits(data: &[u8]) {
             index: &ctx.index,
         });
         let a = got
-            .analysis
-            .as_ref()
+            .analysis()
             .expect("a Markdown document is analysed");
         assert_eq!(a.findings, fresh.findings, "findings {what}");
         assert_eq!(a.model, fresh.model, "model {what}");
