@@ -309,9 +309,7 @@ pub fn edits(data: &[u8]) {
             config: &ctx.config,
             index: &ctx.index,
         });
-        let a = got
-            .analysis()
-            .expect("a Markdown document is analysed");
+        let a = got.analysis().expect("a Markdown document is analysed");
         assert_eq!(a.findings, fresh.findings, "findings {what}");
         assert_eq!(a.model, fresh.model, "model {what}");
         assert_eq!(
