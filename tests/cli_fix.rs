@@ -125,3 +125,20 @@ fn nothing_invented_by_fix() {
     check(tmp.path(), &["check", "--fix"]);
     assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
 }
+
+#[test]
+fn explain_describes_the_fixes_that_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (rule, phrase) in [
+        ("DP001", "scaffold at its canonical place"),
+        ("DP020", "never\ninvents one"),
+        ("DP021", "`deployspec check --fix`"),
+        ("DP030", "\"Create CMP-004\" quick fix"),
+        ("DP041", "\"Write a scaffold\" quick fix"),
+        ("DP060", "\"Complete the troubleshooting entry\""),
+    ] {
+        let o = check(tmp.path(), &["explain", rule]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains(phrase), "{rule}: {text}");
+    }
+}
