@@ -236,12 +236,15 @@ async function setUserSettings(page, file, settings) {
   await page.waitForSelector('.part.editor .monaco-editor.focused', { timeout: 10000 });
   await sleep(300);
   await page.keyboard.press('Control+A');
-  // insertText: as pasted, so the editor adds no closing brackets or quotes of its own
+  await page.keyboard.press('Delete');
+  // typed in one go; baseSettings turn off the editor's own closing brackets and indentation
   await page.keyboard.insertText(JSON.stringify(settings, null, 2));
   await page.keyboard.press('Control+S');
   await page.waitForFunction(() => !document.querySelector('.tabs-container .tab.active.dirty') || null, null, { timeout: 10000 });
   const saved = fs.readFileSync(file, 'utf8');
-  if (JSON.stringify(JSON.parse(saved)) !== JSON.stringify(settings)) throw new Error(`settings.json was not replaced:\n${saved}`);
+  let same = false;
+  try { same = JSON.stringify(JSON.parse(saved)) === JSON.stringify(settings); } catch { /* not JSON */ }
+  if (!same) throw new Error(`settings.json was not replaced; it holds:\n${saved}`);
 }
 
 // -------------------------------------------------------------------------------- main
@@ -272,6 +275,10 @@ async function main() {
     'files.autoSave': 'off',
     'problems.defaultViewMode': 'tree',
     'editor.fontSize': 13,
+    // The settings are replaced by typing them (setUserSettings): no automatic brackets or indent.
+    'editor.autoClosingBrackets': 'never',
+    'editor.autoClosingQuotes': 'never',
+    'editor.autoIndent': 'none',
   };
   const settingsFile = path.join(ud, 'User', 'settings.json');
   fs.writeFileSync(settingsFile, JSON.stringify(baseSettings, null, 2));
@@ -328,8 +335,9 @@ async function main() {
   // 2. the Problems panel equals `deployspec check`
   const want = expected(ws, opts.file);
   const got = await waitProblems(page, (rows) => sameSet(rows, want), 90000);
-  const runningBundled = pidsNaming(runDir).some((p) => { try { return fs.realpathSync(`/proc/${p}/exe`) === fs.realpathSync(bundled); } catch { return false; } });
-  check('the server running is the binary bundled in the .vsix', runningBundled, `expected a process running ${bundled}`);
+  const serverPids = () => pidsNaming(runDir).filter((p) => { try { return fs.realpathSync(`/proc/${p}/exe`) === fs.realpathSync(bundled); } catch { return false; } });
+  const server0 = serverPids();
+  check('the server running is the binary bundled in the .vsix', server0.length === 1, `processes running ${bundled}: ${server0}`);
   check(`Problems panel lists what \`deployspec check\` reports (${want.map(key).join(', ')})`, got.ok,
     `Problems panel: ${got.rows.map(key).join(', ') || '(empty)'}`);
   check('a column after an emoji is counted in UTF-16 (as VS Code shows it)',
@@ -340,7 +348,8 @@ async function main() {
   if (want.some((w) => w.code === 'DP020')) {
     await setUserSettings(page, settingsFile, { ...baseSettings, 'deployspec.rules': { DP020: 'off' } });
     const off = await waitProblems(page, (rows) => sameSet(rows, want.filter((w) => w.code !== 'DP020')), 30000);
-    check('"deployspec.rules": {"DP020": "off"} applies without a restart', off.ok, off.rows.map(key).join(', '));
+    check('"deployspec.rules": {"DP020": "off"} applies without a restart', off.ok && JSON.stringify(serverPids()) === JSON.stringify(server0),
+      `${off.rows.map(key).join(', ')}; server pids before ${server0}, after ${serverPids()}`);
     await setUserSettings(page, settingsFile, baseSettings);
     const on = await waitProblems(page, (rows) => sameSet(rows, want), 30000);
     check('removing the setting brings DP020 back', on.ok, on.rows.map(key).join(', '));
