@@ -10,3 +10,9 @@
 (collapsed_reference_link (link_text) @link)
 (inline_link (link_text) @link)
 (full_reference_link (link_label) @link)
+
+; Text that is not prose: link destinations, autolinks and inline HTML (comments included).
+(link_destination) @raw
+(uri_autolink) @raw
+(email_autolink) @raw
+(html_tag) @raw

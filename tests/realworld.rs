@@ -9,6 +9,38 @@ use deployspec::analysis::{analyze_text, Input};
 use deployspec::config::Config;
 use deployspec::index::SpecIndex;
 use deployspec::position::{Encoding, LineIndex};
+use deployspec::workspace::Workspace;
+
+/// The index of a real workspace (the fixture one: CMP, DES and DEPLOY specs), so the runbooks
+/// are checked as if they lived in it and DP030 (broken references) runs on them too.
+fn workspace_index() -> SpecIndex {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspace");
+    let (index, errors) = Workspace::discover(&root).build_index();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(index.is_authoritative() && index.len() >= 5);
+    index
+}
+
+/// DP030 is live with this index: a broken reference is reported, a defined one is not.
+#[test]
+fn the_realworld_index_makes_dp030_run() {
+    let index = workspace_index();
+    let text = "# Deploy\n\nSee [CMP-001] and [CMP-999].\n";
+    let a = analyze_text(&Input {
+        text,
+        path: Some(Path::new("deploy-001-x.md")),
+        explicit: true,
+        config: &Config::default(),
+        index: &index,
+    });
+    let dp030: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule.code() == "DP030")
+        .map(|f| &text[f.range.clone()])
+        .collect();
+    assert_eq!(dp030, ["CMP-999"]);
+}
 
 #[test]
 fn realworld_runbooks() {
@@ -21,7 +53,7 @@ fn realworld_runbooks() {
     names.sort();
     assert!(names.len() >= 17);
     let config = Config::default();
-    let index = SpecIndex::default();
+    let index = workspace_index();
     for path in names {
         let text = std::fs::read_to_string(&path).unwrap();
         let a = analyze_text(&Input {

@@ -472,3 +472,98 @@ fn deployment_rules_apply_only_to_deployment_specs() {
     );
     assert!(f.iter().any(|f| f.code == "DP001"));
 }
+
+/// Issue 6: a numbered step heading whose title mentions rolling back (`### 3. Roll back …`)
+/// inside the procedure was taken for a Rollback section; every later step then counted as a
+/// rollback step and DP021/DP023/DP024/DP050 reported nonsense.
+#[test]
+fn rollback_titled_step_heading_is_a_step() {
+    let md = edit(
+        "**Step 3: Deploy the new version**",
+        "### 3. Roll back the canary, then deploy the new version",
+    );
+    let found = check(&md);
+    assert!(
+        found.is_empty(),
+        "{:?}",
+        found
+            .iter()
+            .map(|f| (f.code, &f.message))
+            .collect::<Vec<_>>()
+    );
+    let a = analyze_text(&Input {
+        text: &md,
+        path: Some(Path::new(PATH)),
+        explicit: false,
+        config: &Config::default(),
+        index: &default_index(),
+    });
+    let steps: Vec<(u32, bool, bool)> = a
+        .model
+        .steps
+        .iter()
+        .map(|s| (s.number, s.is_heading, s.in_rollback))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (1, false, false),
+            (2, false, false),
+            (3, true, false),
+            (4, false, true),
+            (5, false, true)
+        ]
+    );
+    // Inside the rollback section, a step titled "roll back" is a rollback step; a rollback
+    // heading that is no step still opens the rollback section.
+    let md = edit(
+        "**Step 4: Restore the previous image**",
+        "#### 4. Roll back the image",
+    );
+    assert!(check(&md).is_empty());
+    let md = edit("### Rollback Procedure", "### 4) Rolling back");
+    let a = analyze_text(&Input {
+        text: &md,
+        path: Some(Path::new(PATH)),
+        explicit: false,
+        config: &Config::default(),
+        index: &default_index(),
+    });
+    assert!(a
+        .model
+        .sections
+        .iter()
+        .all(|s| s.kind != deployspec::analysis::model::SectionKind::Rollback));
+}
+
+/// Issue 6: `TODO` in a link destination or an inline HTML comment is no placeholder in prose.
+#[test]
+fn dp040_not_in_link_destinations_or_inline_html() {
+    let md = edit(
+        "Deploys export-service v2.4 as designed in [DES-001].",
+        "Deploys export-service v2.4 as designed in [DES-001]. See [the board](https://x.example/TODO-list) \
+         and <https://x.example/TODO> <!-- TODO: link the runbook --> <span title=\"TODO\">here</span>.",
+    );
+    assert!(only(&md, "DP040").is_empty(), "{:?}", texts(&md, "DP040"));
+    // Link text is prose, and so is the text around the link.
+    let md = edit(
+        "Deploys export-service v2.4 as designed in [DES-001].",
+        "Deploys export-service v2.4 as designed in [TODO](https://x.example/a). TBD.",
+    );
+    assert_eq!(texts(&md, "DP040"), ["TODO", "TBD"]);
+}
+
+/// Issue 6: configured `[references] prefixes` add to CMP, DES and DEPLOY instead of replacing them.
+#[test]
+fn configured_reference_prefixes_add_to_the_defaults() {
+    let config = Config::from_toml("[references]\nprefixes = [\"adr\"]\n").unwrap();
+    assert_eq!(config.references.prefixes, ["CMP", "DES", "DEPLOY", "ADR"]);
+    let md = edit("[DES-001]", "[DEPLOY-404] and [ADR-7]");
+    let f = check_with(&md, PATH, &config, &default_index());
+    let broken: Vec<&str> = f
+        .iter()
+        .filter(|f| f.code == "DP030")
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(broken, ["DEPLOY-404", "ADR-7"]);
+}

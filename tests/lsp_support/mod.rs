@@ -29,6 +29,18 @@ pub fn uri(path: &Path) -> String {
     format!("file://{}", abs.display())
 }
 
+/// Whether file permission bits bind this process: false when it can read a `chmod 000` file
+/// (root, or `CAP_DAC_OVERRIDE`).
+#[cfg(unix)]
+pub fn permissions_bind() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("probe");
+    std::fs::write(&f, "x").unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::read(&f).is_err()
+}
+
 /// How to start and initialise a session.
 #[derive(Clone)]
 pub struct Init {
@@ -44,6 +56,9 @@ pub struct Init {
     pub env: Vec<(&'static str, &'static str)>,
     /// Leave the server's requests unanswered (a client that never replies).
     pub silent: bool,
+    /// Run the server as a user that file permissions apply to: as `nobody` when this process
+    /// is privileged (root reads `chmod 000` files).
+    pub unprivileged: bool,
     /// A real client's capabilities, sent as they are (`encodings`, `pull` and `watch` are then
     /// ignored), and its `clientInfo`.
     pub capabilities: Option<Value>,
@@ -60,6 +75,7 @@ impl Default for Init {
             root: None,
             env: Vec::new(),
             silent: false,
+            unprivileged: false,
             capabilities: None,
             client_info: None,
         }
@@ -79,26 +95,74 @@ pub struct TestServer {
     pub server_requests: Vec<String>,
     silent: bool,
     pub init_result: Value,
+    /// What was wrong with the server's stdout, if anything (see [`read_message_strict`]).
+    violation: Arc<Mutex<Option<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+/// Reads one framed message, strictly: every byte of the stream must belong to a well-formed
+/// frame (`Content-Length` and optional `Content-Type` headers, each ending in `\r\n`, an empty
+/// line, then exactly that many bytes of a JSON-RPC 2.0 object). `Ok(None)` is a clean end of the
+/// stream (between frames); anything else is an `Err` naming what was wrong, so a stray print
+/// on the server's stdout fails the test instead of being skipped.
+pub fn read_message_strict(r: &mut impl BufRead) -> Result<Option<Value>, String> {
     let mut len = None;
+    let mut first = true;
     loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
+        let mut line = Vec::new();
+        let n = r
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("read error: {e}"))?;
+        if n == 0 {
+            return if first {
+                Ok(None)
+            } else {
+                Err("stream ended inside a header".into())
+            };
         }
-        let line = line.trim_end();
-        if line.is_empty() {
+        first = false;
+        let Some(text) = line.strip_suffix(b"\r\n") else {
+            return Err(format!(
+                "header line not ended by CRLF: {:?}",
+                String::from_utf8_lossy(&line)
+            ));
+        };
+        if text.is_empty() {
             break;
         }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            len = v.trim().parse::<usize>().ok();
+        let text = std::str::from_utf8(text).map_err(|_| "header is not UTF-8".to_string())?;
+        let (name, value) = text
+            .split_once(": ")
+            .ok_or_else(|| format!("not a header: {text:?}"))?;
+        match name {
+            "Content-Length" => {
+                if len.is_some() {
+                    return Err("two Content-Length headers".into());
+                }
+                len = Some(
+                    value
+                        .parse::<usize>()
+                        .map_err(|_| format!("bad Content-Length: {value:?}"))?,
+                );
+            }
+            "Content-Type" => {}
+            _ => return Err(format!("unknown header: {text:?}")),
         }
     }
-    let mut buf = vec![0; len?];
-    r.read_exact(&mut buf).ok()?;
-    Some(serde_json::from_slice(&buf).expect("server wrote invalid JSON on stdout"))
+    let len = len.ok_or("frame without Content-Length")?;
+    let mut buf = vec![0; len];
+    r.read_exact(&mut buf)
+        .map_err(|e| format!("stream ended inside a body of {len} bytes: {e}"))?;
+    let v: Value = serde_json::from_slice(&buf).map_err(|e| {
+        format!(
+            "body is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(&buf[..buf.len().min(200)])
+        )
+    })?;
+    if v.get("jsonrpc") != Some(&json!("2.0")) {
+        return Err(format!("not a JSON-RPC 2.0 message: {v}"));
+    }
+    Ok(Some(v))
 }
 
 impl TestServer {
@@ -115,16 +179,32 @@ impl TestServer {
         for (k, v) in &init.env {
             cmd.env(k, v);
         }
+        #[cfg(unix)]
+        if init.unprivileged && !permissions_bind() {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(65534).gid(65534);
+        }
         let mut child = cmd.spawn().expect("spawn deployspec server");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let stderr_pipe = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let violation = Arc::new(Mutex::new(None));
+        let seen = violation.clone();
+        let reader = std::thread::spawn(move || {
             let mut r = BufReader::new(stdout);
-            while let Some(v) = read_message(&mut r) {
-                if tx.send(v).is_err() {
-                    break;
+            loop {
+                match read_message_strict(&mut r) {
+                    Ok(Some(v)) => {
+                        if tx.send(v).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        *seen.lock().unwrap() = Some(e);
+                        break;
+                    }
                 }
             }
         });
@@ -149,6 +229,8 @@ impl TestServer {
             server_requests: Vec::new(),
             silent: init.silent,
             init_result: Value::Null,
+            violation,
+            reader: Some(reader),
         }
     }
 
@@ -274,8 +356,14 @@ impl TestServer {
             let left = deadline.saturating_duration_since(Instant::now());
             let m = match self.rx.recv_timeout(left) {
                 Ok(m) => m,
-                Err(RecvTimeoutError::Timeout) => return None,
-                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.assert_clean_stdout();
+                    return None;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.assert_clean_stdout();
+                    return None;
+                }
             };
             if m.get("method").is_some() && m.get("id").is_some() {
                 self.answer(&m);
@@ -405,6 +493,37 @@ impl TestServer {
         r["result"]["items"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The server's own text and version of an open document (test-only request, needs
+    /// `DEPLOYSPEC_TEST_DEBUG=1` in `Init::env`); `None` when it is not open.
+    pub fn server_text(&mut self, uri: &str) -> Option<(i64, String)> {
+        let r = self.request("deployspec/debug/text", json!({"uri": uri}));
+        assert!(r.get("error").is_none(), "debug/text failed: {r}");
+        let v = &r["result"];
+        if v.is_null() {
+            return None;
+        }
+        Some((
+            v["version"].as_i64().unwrap(),
+            v["text"].as_str().unwrap().to_string(),
+        ))
+    }
+
+    /// What the server holds: `{openDocuments, indexedSpecs}` (test-only request).
+    pub fn stats(&mut self) -> Value {
+        let r = self.request("deployspec/debug/stats", Value::Null);
+        assert!(r.get("error").is_none(), "debug/stats failed: {r}");
+        r["result"].clone()
+    }
+
+    /// Responses read but not consumed (to check that nothing answered a given id).
+    pub fn queued_responses(&self) -> Vec<Value> {
+        self.queue
+            .iter()
+            .filter(|m| m.get("method").is_none())
+            .cloned()
+            .collect()
+    }
+
     /// `shutdown` then `exit`; returns the exit status (bounded wait).
     pub fn shutdown(mut self) -> ExitStatus {
         let r = self.request("shutdown", Value::Null);
@@ -413,10 +532,26 @@ impl TestServer {
         self.wait_exit()
     }
 
+    /// Panics if anything on the server's stdout was not a well-formed framed message.
+    pub fn assert_clean_stdout(&self) {
+        if let Some(e) = self.violation.lock().unwrap().clone() {
+            panic!(
+                "the server wrote something other than protocol on stdout: {e}\nstderr:\n{}",
+                self.stderr()
+            );
+        }
+    }
+
+    /// Waits for the process to end, then for its stdout to be read to the end, and checks that
+    /// every byte of it was protocol.
     pub fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
+                self.assert_clean_stdout();
                 return s;
             }
             if Instant::now() > deadline {

@@ -31,8 +31,8 @@ impl FrontMatter {
 pub fn parse(text: &str, range: Range<usize>) -> FrontMatter {
     let mut fields = Vec::new();
     let mut at = range.start;
-    for line in text[range.clone()].split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as in the parser.
+    for (content, len) in super::regions::lines(&text[range.clone()]) {
         if !content.starts_with([' ', '\t', '-', '#']) {
             if let Some((k, v)) = content.split_once(':') {
                 let key = k.trim().to_ascii_lowercase();
@@ -42,7 +42,7 @@ pub fn parse(text: &str, range: Range<usize>) -> FrontMatter {
                 }
             }
         }
-        at += line.len();
+        at += len;
     }
     FrontMatter { range, fields }
 }

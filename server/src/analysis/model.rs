@@ -157,6 +157,8 @@ impl TimeEstimate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub number: u32,
+    /// The digits of the step's number (what renumbering replaces).
+    pub number_range: Range<usize>,
     pub title: String,
     /// The bold title or the heading text.
     pub title_range: Range<usize>,
@@ -335,13 +337,19 @@ fn normalize_heading(h: &str) -> String {
     h.trim_end_matches(':').trim().to_string()
 }
 
-fn classify_section(h: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
-    let h = normalize_heading(h);
+fn classify_section(heading: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
+    // Inside the procedure a step heading is a step, whatever its title says: `### 5. Roll back
+    // the migration` is step 5 (a rollback step only inside the rollback section). The step
+    // number is read before `normalize_heading` strips it.
+    if inside_procedure && parse_step_title(heading).is_some() {
+        return None;
+    }
+    let h = normalize_heading(heading);
     let rollback = h.contains("rollback")
         || h.contains("roll back")
         || h.contains("rolling back")
         || h.contains("roll-back");
-    if level == 3 && inside_procedure && rollback && parse_step_title(&h).is_none() {
+    if level == 3 && inside_procedure && rollback {
         return Some(SectionKind::Rollback);
     }
     if level != 2 {
@@ -496,6 +504,15 @@ fn parse_step_title(s: &str) -> Option<(u32, usize)> {
     Some((number, s.len() - title.trim_start().len()))
 }
 
+/// Where the digits of a step title that [`parse_step_title`] accepts sit in `s`.
+fn step_number_range(s: &str) -> Range<usize> {
+    let t = s.trim_start();
+    let has_word = t.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("step "));
+    let rest = if has_word { t[5..].trim_start() } else { t };
+    let at = s.len() - rest.len();
+    at..at + rest.bytes().take_while(u8::is_ascii_digit).count()
+}
+
 fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
     let mut areas: Vec<(Range<usize>, usize)> = m
         .sections
@@ -516,6 +533,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
 
     struct Head {
         number: u32,
+        number_range: Range<usize>,
         title: String,
         title_range: Range<usize>,
         head: Range<usize>,
@@ -527,8 +545,10 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             continue;
         }
         if let Some((number, title_at)) = parse_step_title(&h.text) {
+            let digits = step_number_range(&h.text);
             heads.push(Head {
                 number,
+                number_range: h.text_range.start + digits.start..h.text_range.start + digits.end,
                 title: h.text[title_at..].trim().to_string(),
                 title_range: h.text_range.clone(),
                 head: h.range.clone(),
@@ -558,6 +578,9 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         let Some((number, title_at)) = parse_step_title(inner) else {
             continue;
         };
+        let stars = text[strong.clone()].len() - text[strong.clone()].trim_start_matches('*').len();
+        let digits = step_number_range(inner);
+        let number_range = strong.start + stars + digits.start..strong.start + stars + digits.end;
         let mut title = inner[title_at..].trim().to_string();
         let mut title_range = strong.clone();
         if title.is_empty() {
@@ -574,6 +597,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         }
         heads.push(Head {
             number,
+            number_range,
             title,
             title_range,
             head: b.range.clone(),
@@ -642,6 +666,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .any(|b| b.kind == BlockKind::Code);
         m.steps.push(Step {
             number: h.number,
+            number_range: h.number_range.clone(),
             title: h.title.clone(),
             title_range: h.title_range.clone(),
             head: h.head.clone(),
@@ -665,7 +690,7 @@ fn collect_step_refs(text: &str, mentions: Vec<StepMention>, words: &[usize], m:
     // A step's own number ("Step 3" opening its title) defines the step; it is no reference.
     let opens_title = |o: usize| {
         let starts = |x: usize| titles.binary_search_by_key(&x, |r| r.start).is_ok();
-        starts(o) || (o >= 2 && starts(o - 2) && text[o - 2..].starts_with("**"))
+        starts(o) || (o >= 2 && starts(o - 2) && text.as_bytes()[o - 2..].starts_with(b"**"))
     };
     let mut sentences = Vec::new();
     for mention in mentions {
@@ -746,14 +771,19 @@ fn collect_suppressions(text: &str, facts: &Facts, m: &mut SpecModel) {
                 continue;
             }
             let words_at = b.range.start + inner_start + lead + (t.len() - word.len());
+            // Separators are any whitespace (an ideographic space is three bytes) or commas.
             let mut rules = Vec::new();
-            let mut at = 0;
-            for part in word.split(|c: char| c.is_whitespace() || c == ',') {
-                if !part.is_empty() {
-                    let s = words_at + at;
-                    rules.push((part.to_string(), s..s + part.len()));
+            let mut part_start = None;
+            for (i, c) in word.char_indices().chain([(word.len(), ',')]) {
+                let separator = c.is_whitespace() || c == ',';
+                match part_start {
+                    Some(s) if separator => {
+                        rules.push((word[s..i].to_string(), words_at + s..words_at + i));
+                        part_start = None;
+                    }
+                    None if !separator => part_start = Some(i),
+                    _ => {}
                 }
-                at += part.len() + 1;
             }
             m.suppressions.push(Suppression {
                 kind,
@@ -825,5 +855,8 @@ mod tests {
         assert_eq!(parse_step_title("4. Verify"), Some((4, 3)));
         assert_eq!(parse_step_title("2024 plans"), None);
         assert_eq!(parse_step_title("Steps overview"), None);
+        assert_eq!(step_number_range("Step 12: Deploy"), 5..7);
+        assert_eq!(step_number_range(" step  3."), 7..8);
+        assert_eq!(step_number_range("4. Verify"), 0..1);
     }
 }

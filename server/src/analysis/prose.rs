@@ -105,8 +105,8 @@ pub fn extract(text: &str, facts: &Facts) -> Prose {
 fn labels(text: &str, ib: &InlineBlock, out: &mut Vec<Label>) {
     let b = ib.block;
     let mut at = b.content.start;
-    for line in text[b.content.clone()].split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as in the parser.
+    for (content, len) in super::regions::lines(&text[b.content.clone()]) {
         if let Some((label, value_at)) = split_label(content) {
             let value_start = at + value_at;
             let line_start = at + (content.len() - content.trim_start().len());
@@ -122,7 +122,7 @@ fn labels(text: &str, ib: &InlineBlock, out: &mut Vec<Label>) {
                 });
             }
         }
-        at += line.len();
+        at += len;
     }
 }
 
@@ -233,12 +233,18 @@ impl InlineBlock<'_> {
             .map(|s| s.range.clone())
     }
 
-    /// The parts of the inline text that are prose: everything but code spans.
+    /// The parts of the inline text that are prose: everything but code spans, link
+    /// destinations, autolinks and inline HTML.
     pub fn prose_segments(&self) -> Vec<Range<usize>> {
         let r = &self.block.content;
         let mut out = Vec::new();
         let mut at = r.start;
-        for code in self.spans_of(SpanKind::Code) {
+        let not_prose = self
+            .spans
+            .iter()
+            .filter(|s| matches!(s.kind, SpanKind::Code | SpanKind::Raw))
+            .map(|s| s.range.clone());
+        for code in not_prose {
             if code.start > at {
                 out.push(at..code.start);
             }
@@ -335,6 +341,7 @@ fn sentence_bounds(s: &str, base: usize) -> Vec<Range<usize>> {
     for (i, &c) in bytes.iter().enumerate() {
         let end = match c {
             b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
             b'.' | b'!' | b'?' => bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()),
             _ => false,
         };

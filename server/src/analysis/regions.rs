@@ -221,7 +221,7 @@ fn scan(
 
 /// The lines of `text` without their terminators, with their full lengths. A line ends at `\n`,
 /// `\r\n` or a lone `\r`, as in tree-sitter-md (and the language server protocol).
-fn lines(text: &str) -> impl Iterator<Item = (&str, usize)> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (&str, usize)> {
     let bytes = text.as_bytes();
     let mut pos = 0;
     std::iter::from_fn(move || {

@@ -51,6 +51,8 @@ pub enum SpanKind {
     Strike,
     /// Link text or label, without brackets.
     Link,
+    /// Not prose: a link destination, an autolink, inline HTML (an HTML comment too).
+    Raw,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,6 +274,7 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
                 "strong" => SpanKind::Strong,
                 "strike" => SpanKind::Strike,
                 "link" => SpanKind::Link,
+                "raw" => SpanKind::Raw,
                 _ => continue,
             };
             let mut range = cap.node.byte_range();
@@ -309,7 +312,8 @@ pub fn ends_in_open_fence(facts: &Facts, text: &str) -> bool {
 fn closes_fence(block: &str) -> bool {
     let ch = block.as_bytes()[0];
     let open = block.bytes().take_while(|&b| b == ch).count();
-    let mut lines = block.lines();
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as in the parser.
+    let mut lines = super::regions::lines(block).map(|(l, _)| l);
     lines.next();
     lines.any(|l| {
         let t = l.trim_start();

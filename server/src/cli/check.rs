@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use super::output::{self, FileReport};
-use super::Format;
+use super::{fix, Format};
 use crate::analysis::{self, Analysis, Input};
 use crate::diagnostic::Severity;
-use crate::workspace::{self, ReadError, Workspace};
+use crate::workspace::{self, ConfigResolver, ReadError, Workspace};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,6 +26,11 @@ pub struct Args {
     /// The file name to report (and classify) text read from stdin as
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Apply the fixes that are certain (step renumbering with its `Step N` references), then
+    /// report what is left. Files are rewritten atomically, unchanged files are not touched;
+    /// with `-` the fixed text is printed instead of the findings.
+    #[arg(long)]
+    fix: bool,
 }
 
 /// One file's outcome.
@@ -76,20 +81,39 @@ pub fn run(args: Args) -> ExitCode {
         failures.extend(missing.into_iter().map(|(p, e)| (display_path(&p), e)));
     }
 
-    let config = &ws.config;
+    // Each file's configuration is the nearest `.deployspec.toml` above it (as in the server),
+    // unless `--config` names one for all.
+    let configs = if args.config.is_some() {
+        ConfigResolver::fixed(ws.config.clone())
+    } else {
+        ConfigResolver::new(ws.config.clone(), None)
+    };
+    let configs = &configs;
     let index = &index;
     let results: Vec<Result<Checked, (String, ReadError)>> = inputs
         .par_iter()
         .map(|(path, explicit)| {
-            let text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let mut text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
             let abs = workspace::absolute(path);
-            let analysis = analysis::analyze_text(&Input {
-                text: &text,
-                path: Some(&abs),
-                explicit: *explicit,
-                config,
-                index,
-            });
+            let config = configs.for_file(&abs).config.clone();
+            let analyze = |text: &str| {
+                analysis::analyze_text(&Input {
+                    text,
+                    path: Some(&abs),
+                    explicit: *explicit,
+                    config: &config,
+                    index,
+                })
+            };
+            let mut analysis = analyze(&text);
+            if args.fix {
+                if let Some(fixed) = fix::fix_file(path, &text, &analysis.model)
+                    .map_err(|e| (display_path(path), ReadError::Io(e)))?
+                {
+                    text = fixed;
+                    analysis = analyze(&text);
+                }
+            }
             Ok(Checked {
                 display: display_path(path),
                 text,
@@ -107,13 +131,20 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(text) = stdin_text {
         let name = args.stdin_filename.clone();
         let abs = name.as_deref().map(workspace::absolute);
+        let config = match &abs {
+            Some(p) => configs.for_file(p).config.clone(),
+            None => std::sync::Arc::new(ws.config.clone()),
+        };
         let analysis = analysis::analyze_text(&Input {
             text: &text,
             path: abs.as_deref(),
             explicit: true,
-            config,
+            config: &config,
             index,
         });
+        if args.fix {
+            return fix::print_fixed(&text, &analysis, &config, index, abs.as_deref());
+        }
         checked.push(Checked {
             display: name.map_or("<stdin>".into(), |n| display_path(&n)),
             text,
@@ -121,6 +152,15 @@ pub fn run(args: Args) -> ExitCode {
         });
     }
     checked.sort_by(|a, b| a.display.cmp(&b.display));
+    // Malformed configuration files below the workspace's (which was reported already).
+    for (path, e) in configs.errors() {
+        if ws.config_path.as_deref().map(workspace::absolute) != Some(workspace::absolute(&path)) {
+            eprintln!(
+                "warning: {}:{e}\n  (the configuration was not applied; the defaults are in force for the files under it)",
+                display_path(&path)
+            );
+        }
+    }
 
     let reports: Vec<FileReport> = checked
         .iter()

@@ -3,16 +3,20 @@
 //! - [`server`]: the `LanguageServer` implementation (thin handlers, panic guard).
 //! - [`documents`]: open buffers (ropes), edits in arrival order, per-document analysis state.
 //! - [`diagnostics`]: checking and delivering results (push with version, or pull).
+//! - [`features`]: code actions, inlay hints, code lenses: adapters over `crate::ide`.
 //! - [`convert`]: findings → LSP diagnostics, encodings, URIs (positions via `crate::position`).
 //! - [`workspace_index`]: configuration, the background index, file changes.
 //! - [`watch`]: the fallback file watcher.
 //! - [`output`]: the single writer of stdout; diagnostics are serialised without a JSON tree.
+//! - [`debug`]: test-only requests (`DEPLOYSPEC_TEST_DEBUG=1`): a document's text, counts.
 //! - [`transport`]: a tolerant reader in front of the framing (malformed input never ends the
 //!   session).
 
 pub mod convert;
+pub mod debug;
 pub mod diagnostics;
 pub mod documents;
+pub mod features;
 pub mod output;
 pub mod server;
 pub mod state;
@@ -50,6 +54,9 @@ pub fn run_stdio() -> ExitCode {
         let (service, socket) = LspService::build(|client| server::Backend::new(client, flag, out))
             .custom_method(transport::INVALID_MESSAGE, server::Backend::invalid_message)
             .custom_method(transport::FAST_PULL, server::Backend::fast_pull)
+            .custom_method(debug::TEXT, debug::text)
+            .custom_method(debug::STATS, debug::stats)
+            .custom_method(debug::RELEASE_INDEX, debug::release_index)
             .finish();
         let (input, sanitized) = tokio::io::duplex(64 * 1024);
         tokio::spawn(transport::sanitize(tokio::io::stdin(), input));

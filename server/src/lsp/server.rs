@@ -18,6 +18,7 @@ use crate::workspace::{self, read_spec};
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
+use super::features;
 use super::state::{lock, Session, Shared};
 use super::watch;
 use super::workspace_index::{self, FileEvent};
@@ -49,6 +50,11 @@ impl Backend {
 }
 
 impl Backend {
+    /// The session state (for the test-only requests in `debug`).
+    pub(super) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Answers a message the transport could not pass on (see `transport`).
     pub async fn invalid_message(&self, params: super::transport::InvalidMessage) -> Result<()> {
         Err(Error {
@@ -129,6 +135,16 @@ fn negotiate(params: &InitializeParams) -> Session {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false),
         root,
+        document_changes: ws
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+        create_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
+        }),
     }
 }
 
@@ -161,6 +177,15 @@ fn capabilities(session: &Session) -> ServerCapabilities {
                 workspace_diagnostics: true,
                 work_done_progress_options: Default::default(),
             })
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, features::fix_all_kind()]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: None,
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -212,8 +237,7 @@ impl LanguageServer for Backend {
             let caps = capabilities(&session);
             self.shared.set_session(session);
             workspace_index::discover(&self.shared);
-            let config = Arc::new(workspace_index::effective_config(&self.shared));
-            self.shared.update_ctx(|c| c.config = config);
+            workspace_index::apply_config(&self.shared);
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -253,13 +277,12 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
-            workspace_index::publish_config_diagnostics(&self.shared);
+            workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
             tokio::spawn(async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
-                    let config = Arc::new(workspace_index::effective_config(&shared));
-                    shared.update_ctx(|c| c.config = config);
+                    workspace_index::apply_config(&shared);
                 }
                 workspace_index::build(shared).await;
             });
@@ -362,7 +385,7 @@ impl LanguageServer for Backend {
                     None => fetch_settings(&shared).await,
                 };
                 lock(&shared.config).settings = settings.filter(|s| !s.is_null());
-                workspace_index::reconfigure(shared).await;
+                workspace_index::reconfigure(shared, false).await;
             });
         })
         .await
@@ -435,13 +458,15 @@ impl LanguageServer for Backend {
                     &previous,
                 ));
             }
-            // Unopened spec files, from disk.
-            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+            // Unopened spec files, from disk: those indexed, and those that could not be read
+            // (reported with the reason).
+            let mut files: Vec<std::path::PathBuf> = lock(&self.shared.index)
                 .entries()
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !open_paths.contains(p))
                 .collect();
+            files.extend(lock(&self.shared.unreadable).iter().cloned());
+            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
@@ -475,6 +500,30 @@ impl LanguageServer for Backend {
                 WorkspaceDiagnosticReport { items },
             ))
         })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard(
+            "textDocument/codeAction",
+            features::code_action(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        guard(
+            "textDocument/inlayHint",
+            features::inlay_hint(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard(
+            "textDocument/codeLens",
+            features::code_lens(&self.shared, params),
+        )
         .await
     }
 
@@ -574,7 +623,7 @@ impl Backend {
                 },
                 error: result.as_ref().err().cloned(),
             };
-            shared.out.send(&response);
+            shared.out.send(&response).await;
         });
     }
 }
@@ -640,14 +689,15 @@ fn check_file(
             if previous == Some(id.as_str()) {
                 return (Vec::new(), id);
             }
+            let config = ctx.config_for(Some(path));
             let a = crate::analysis::analyze_text(&crate::analysis::Input {
                 text: &text,
                 path: Some(path),
                 explicit: false,
-                config: &ctx.config,
+                config: &config,
                 index: &ctx.index,
             });
-            let diags = if ctx.config.features.diagnostics {
+            let diags = if config.features.diagnostics {
                 convert::diagnostics(&text, &a.findings, ctx.encoding)
             } else {
                 Vec::new()

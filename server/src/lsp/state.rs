@@ -30,6 +30,10 @@ pub struct Session {
     pub config_pull: bool,
     pub progress: bool,
     pub root: Option<PathBuf>,
+    /// Workspace edits may use `documentChanges` (versioned document edits).
+    pub document_changes: bool,
+    /// Workspace edits may create files (`resourceOperations` has `create`).
+    pub create_files: bool,
 }
 
 impl Default for Session {
@@ -42,6 +46,8 @@ impl Default for Session {
             config_pull: false,
             progress: false,
             root: None,
+            document_changes: false,
+            create_files: false,
         }
     }
 }
@@ -75,6 +81,11 @@ pub struct Shared {
     /// flags every reference as broken.
     pub index_ready: tokio::sync::watch::Sender<bool>,
     pub shut_down: Arc<AtomicBool>,
+    /// Spec files under the spec root that could not be read (too large, binary, not UTF-8,
+    /// permission denied): kept so a workspace pull reports them instead of leaving them out.
+    pub unreadable: Mutex<std::collections::BTreeSet<PathBuf>>,
+    /// Released by the test-only `deployspec/debug/releaseIndex` (see `debug::hold_index`).
+    pub index_hold: tokio::sync::Notify,
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -92,12 +103,15 @@ impl Shared {
             index: Mutex::new(SpecIndex::default()),
             ctx: RwLock::new(Arc::new(Context {
                 config: Arc::new(Config::default()),
+                configs: Arc::default(),
                 index: Arc::new(SpecIndex::default()),
                 encoding: Encoding::Utf16,
                 generation: 0,
             })),
             index_ready: tokio::sync::watch::Sender::new(false),
             shut_down,
+            unreadable: Mutex::new(Default::default()),
+            index_hold: tokio::sync::Notify::new(),
         }
     }
 

@@ -8,7 +8,9 @@
 //! -32600 invalid request).
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream,
+};
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tracing::warn;
 
@@ -58,16 +60,34 @@ pub enum Frame {
     Bad(String),
 }
 
-/// Reads one `Content-Length` framed message.
-pub async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
-    let mut len: Option<usize> = None;
+/// Longest header line kept; a longer one is discarded as it is read (never held in memory)
+/// and makes the frame malformed.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+
+/// Reads one `Content-Length` framed message. Memory is bounded whatever the input: header lines
+/// are cut at [`MAX_HEADER_LINE`], and the body of a malformed or oversized frame is skipped
+/// without being stored, so the next frame starts cleanly.
+pub async fn read_frame<R: AsyncBufRead + Unpin>(r: &mut R) -> Frame {
+    let mut len: Option<u64> = None;
     let mut bad: Option<String> = None;
     let mut seen = false;
     loop {
         let mut line = Vec::new();
-        match r.read_until(b'\n', &mut line).await {
+        match (&mut *r)
+            .take(MAX_HEADER_LINE)
+            .read_until(b'\n', &mut line)
+            .await
+        {
             Ok(0) | Err(_) => return Frame::Eof,
             Ok(_) => {}
+        }
+        if !line.ends_with(b"\n") && line.len() as u64 == MAX_HEADER_LINE {
+            bad = Some(format!("header line over {MAX_HEADER_LINE} bytes"));
+            seen = true;
+            if !skip_line(r).await {
+                return Frame::Eof;
+            }
+            continue;
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
@@ -80,9 +100,15 @@ pub async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
         seen = true;
         if let Some((name, value)) = text.split_once(':') {
             if name.trim().eq_ignore_ascii_case("content-length") {
-                match value.trim().parse::<usize>() {
-                    Ok(n) if n <= MAX_MESSAGE => len = Some(n),
-                    Ok(n) => bad = Some(format!("message of {n} bytes is over the limit")),
+                match value.trim().parse::<u64>() {
+                    Ok(n) => {
+                        if n > MAX_MESSAGE as u64 {
+                            bad = Some(format!(
+                                "message of {n} bytes is over the limit of {MAX_MESSAGE}"
+                            ));
+                        }
+                        len = Some(n);
+                    }
                     Err(_) => bad = Some(format!("bad Content-Length `{}`", value.trim())),
                 }
             }
@@ -93,19 +119,35 @@ pub async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Frame {
     if let Some(why) = bad {
         // Skip the body if its length is known, so the next frame starts cleanly.
         if let Some(n) = len {
-            let mut sink = vec![0; n];
-            let _ = r.read_exact(&mut sink).await;
+            let _ = tokio::io::copy(&mut (&mut *r).take(n), &mut tokio::io::sink()).await;
         }
         return Frame::Bad(why);
     }
     let Some(n) = len else {
         return Frame::Bad("message without Content-Length".into());
     };
-    let mut body = vec![0; n];
+    let mut body = vec![0; n as usize];
     if r.read_exact(&mut body).await.is_err() {
         return Frame::Eof;
     }
     Frame::Body(body)
+}
+
+/// Discards input up to and including the next line feed; false at the end of input.
+async fn skip_line<R: AsyncBufRead + Unpin>(r: &mut R) -> bool {
+    loop {
+        let (done, used) = match r.fill_buf().await {
+            Ok([]) | Err(_) => return false,
+            Ok(buf) => match memchr::memchr(b'\n', buf) {
+                Some(i) => (true, i + 1),
+                None => (false, buf.len()),
+            },
+        };
+        r.consume(used);
+        if done {
+            return true;
+        }
+    }
 }
 
 fn truncate(s: &str) -> &str {
@@ -179,4 +221,67 @@ pub struct FastPull {
     pub id: Value,
     #[serde(default)]
     pub params: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn frames(input: Vec<u8>) -> Vec<Result<String, String>> {
+        let mut r = BufReader::new(&input[..]);
+        let mut out = Vec::new();
+        loop {
+            match read_frame(&mut r).await {
+                Frame::Eof => return out,
+                Frame::Body(b) => out.push(Ok(String::from_utf8(b).unwrap())),
+                Frame::Bad(why) => out.push(Err(why)),
+            }
+        }
+    }
+
+    const GOOD: &[u8] = b"Content-Length: 2\r\n\r\n{}";
+
+    #[tokio::test]
+    async fn a_huge_header_line_is_bad_and_the_next_frame_is_read() {
+        let mut input = b"X-Junk: ".to_vec();
+        input.extend(std::iter::repeat_n(b'a', 3 * MAX_HEADER_LINE as usize));
+        input.extend_from_slice(b"\r\nContent-Length: 3\r\n\r\n[1]");
+        input.extend_from_slice(GOOD);
+        let got = frames(input).await;
+        assert_eq!(
+            got,
+            vec![
+                Err(format!("header line over {MAX_HEADER_LINE} bytes")),
+                Ok("{}".into())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_skipped_unread() {
+        let n = MAX_MESSAGE + 1;
+        let mut input = format!("Content-Length: {n}\r\n\r\n").into_bytes();
+        input.extend(std::iter::repeat_n(b'x', n));
+        input.extend_from_slice(GOOD);
+        let got = frames(input).await;
+        assert_eq!(got.len(), 2, "{:?}", got.first());
+        assert!(got[0].as_ref().unwrap_err().contains("over the limit"));
+        assert_eq!(got[1], Ok("{}".into()));
+    }
+
+    #[tokio::test]
+    async fn bad_lengths_and_missing_lengths_are_bad_frames() {
+        let mut input = b"Content-Length: -1\r\n\r\n".to_vec();
+        input.extend_from_slice(b"Content-Type: text/plain\r\n\r\n");
+        input.extend_from_slice(GOOD);
+        let got = frames(input).await;
+        assert_eq!(
+            got,
+            vec![
+                Err("bad Content-Length `-1`".into()),
+                Err("message without Content-Length".into()),
+                Ok("{}".into())
+            ]
+        );
+    }
 }

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
-use crate::workspace::{self, read_spec, Workspace};
+use crate::workspace::{self, read_spec, ConfigResolver, Workspace};
 
 use super::diagnostics;
 use super::documents::{Checked, Entry};
@@ -31,7 +31,12 @@ pub fn effective_config(shared: &Shared) -> Config {
         .unwrap_or_default();
     match &state.settings {
         Some(s) if s.is_object() => match base.with_settings(s) {
-            Ok(c) => c,
+            Ok((c, ignored)) => {
+                if !ignored.is_empty() {
+                    info!(keys = ?ignored, "editor settings deployspec does not know: ignored");
+                }
+                c
+            }
             Err(e) => {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
@@ -42,6 +47,32 @@ pub fn effective_config(shared: &Shared) -> Config {
         },
         _ => base,
     }
+}
+
+/// Puts the configuration in force into the analysis context: the root's (file and editor
+/// settings) and a fresh per-document resolver, so every `.deployspec.toml` is read again.
+pub fn apply_config(shared: &Shared) -> Arc<Config> {
+    install_config(shared, effective_config(shared))
+}
+
+/// [`apply_config`] with the root's configuration already computed.
+fn install_config(shared: &Shared, config: Config) -> Arc<Config> {
+    let config = Arc::new(config);
+    let configs = {
+        let state = lock(&shared.config);
+        let base = state
+            .workspace
+            .as_ref()
+            .map(|w| w.config.clone())
+            .unwrap_or_default();
+        Arc::new(ConfigResolver::new(base, state.settings.clone()))
+    };
+    let c = config.clone();
+    shared.update_ctx(|ctx| {
+        ctx.config = c;
+        ctx.configs = configs;
+    });
+    config
 }
 
 /// Finds `.deployspec.toml` for the session's root and logs a malformed one.
@@ -103,44 +134,52 @@ fn config_diagnostics(
 }
 
 /// Pushes the config file's diagnostics (push mode), clearing them once it is fixed.
-pub fn publish_config_diagnostics(shared: &Shared) {
+pub async fn publish_config_diagnostics(shared: &Shared) {
     if shared.session().pull {
         return;
     }
-    let mut state = lock(&shared.config);
-    let Some((uri, diags)) = state.config_diagnostics.clone() else {
-        return;
+    let (uri, diags) = {
+        let mut state = lock(&shared.config);
+        let Some((uri, diags)) = state.config_diagnostics.clone() else {
+            return;
+        };
+        if diags.is_empty() && !state.config_published {
+            return;
+        }
+        state.config_published = !diags.is_empty();
+        (uri, diags)
     };
-    if diags.is_empty() && !state.config_published {
-        return;
-    }
-    state.config_published = !diags.is_empty();
     #[derive(serde::Serialize)]
     struct Params<'a> {
         uri: &'a Uri,
         diagnostics: &'a [Diagnostic],
     }
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        Params {
-            uri: &uri,
-            diagnostics: &diags,
-        },
-    );
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            Params {
+                uri: &uri,
+                diagnostics: &diags,
+            },
+        )
+        .await;
 }
 
-/// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
-/// root moved; re-checks open documents when anything changed.
-pub async fn reconfigure(shared: Arc<Shared>) {
-    let config = Arc::new(effective_config(&shared));
+/// Applies the configuration again (a configuration file or the settings changed). Rebuilds
+/// the index when the spec root moved; re-checks open documents when anything changed.
+/// `files_changed`: a `.deployspec.toml` changed, maybe one below the root that only some
+/// documents use, so they are re-checked even when the root's configuration is the same.
+pub async fn reconfigure(shared: Arc<Shared>, files_changed: bool) {
     let old = shared.ctx().config.clone();
-    if *old == *config {
+    let new = effective_config(&shared);
+    if !files_changed && *old == new {
         debug!("configuration unchanged");
         return;
     }
     info!("configuration changed: re-checking open documents");
+    let config = install_config(&shared, new);
     let root_moved = old.spec_root != config.spec_root;
-    shared.update_ctx(|c| c.config = config);
     if root_moved {
         build(shared.clone()).await;
     }
@@ -193,6 +232,11 @@ pub async fn build(shared: Arc<Shared>) {
     for (path, e) in &errors {
         warn!("{}: {e}", path.display());
     }
+    *lock(&shared.unreadable) = errors
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| is_markdown_path(p))
+        .collect();
     // Open buffers win over the files on disk.
     let open: Vec<(PathBuf, String)> = shared
         .docs
@@ -230,6 +274,10 @@ pub async fn build(shared: Arc<Shared>) {
         .await;
     }
     let first = !*shared.index_ready.borrow();
+    if first && super::debug::hold_index() {
+        info!("test switch: holding the first index until deployspec/debug/releaseIndex");
+        shared.index_hold.notified().await;
+    }
     shared.index_ready.send_replace(true);
     if !first {
         diagnostics::recheck(&shared, shared.docs.all());
@@ -277,7 +325,7 @@ pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
         .into_iter()
         .filter(|e| {
             e.last().is_none_or(|c| {
-                c.analysis.as_ref().is_some_and(|a| {
+                c.snapshot.as_ref().map(|s| &s.analysis).is_some_and(|a| {
                     a.model.spec_refs.iter().any(|r| ids.contains(&*r.id))
                         || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
                 })
@@ -307,10 +355,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             config_changed = true;
             continue;
         }
-        if !path
-            .extension()
-            .is_some_and(|e| e == "md" || e == "markdown")
-        {
+        if !is_markdown_path(&path) {
             continue;
         }
         let abs = workspace::absolute(&path);
@@ -320,6 +365,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
         }
         match ev {
             FileEvent::Deleted(_) => {
+                lock(&shared.unreadable).remove(&abs);
                 if let Some(id) = lock(&shared.index).remove(&abs) {
                     changed.insert(id);
                 }
@@ -336,9 +382,13 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 .await;
                 let mut index = lock(&shared.index);
                 match entry {
-                    Ok(Ok(e)) => changed.extend(index.set_path(&abs, e)),
+                    Ok(Ok(e)) => {
+                        lock(&shared.unreadable).remove(&abs);
+                        changed.extend(index.set_path(&abs, e))
+                    }
                     Ok(Err(msg)) => {
                         warn!("{}: {msg}", abs.display());
+                        lock(&shared.unreadable).insert(abs.clone());
                         changed.extend(index.remove(&abs));
                     }
                     Err(e) => warn!("{}: {e}", abs.display()),
@@ -348,8 +398,8 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
     }
     if config_changed {
         discover(&shared);
-        publish_config_diagnostics(&shared);
-        reconfigure(shared.clone()).await;
+        publish_config_diagnostics(&shared).await;
+        reconfigure(shared.clone(), true).await;
     }
     if !changed.is_empty() {
         info!(ids = ?changed, "index updated from disk");
@@ -379,4 +429,8 @@ pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
         FileEvent::Deleted(abs)
     };
     files_changed(shared, vec![ev]).await;
+}
+
+fn is_markdown_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }
