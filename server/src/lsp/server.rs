@@ -380,6 +380,9 @@ impl LanguageServer for Backend {
                 .iter()
                 .filter_map(|c| {
                     let p = convert::uri_to_path(&c.uri)?;
+                    // Forgotten now, in arrival order, so a pull sent after this event never
+                    // answers from the old result (`files_changed` forgets the canonical path).
+                    self.shared.disk.forget(&p);
                     Some(if c.typ == FileChangeType::DELETED {
                         FileEvent::Deleted(p)
                     } else {
@@ -638,6 +641,44 @@ fn check_file(
     previous: Option<&str>,
 ) -> (Vec<Diagnostic>, String) {
     let ctx = shared.ctx();
+    // Unchanged on disk since the last pull, under the same context: no read, no hash.
+    let stamp = workspace_index::stamp(path);
+    if let Some(st) = &stamp {
+        if let Some(r) = shared.disk.get(path, st, ctx.generation) {
+            if previous == Some(r.result_id.as_str()) {
+                return (Vec::new(), r.result_id);
+            }
+            return (r.diagnostics.as_ref().clone(), r.result_id);
+        }
+    }
+    shared
+        .disk
+        .reads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (diags, id) = check_file_uncached(&ctx, path, previous);
+    if let Some(stamp) = stamp {
+        // Only a full result of a readable file is kept: an "unchanged" answer carries no
+        // diagnostics, and an unreadable file may become readable without a new stamp (chmod).
+        if previous != Some(id.as_str()) && !id.ends_with(":unreadable") {
+            shared.disk.put(
+                path.to_path_buf(),
+                workspace_index::DiskResult {
+                    stamp,
+                    generation: ctx.generation,
+                    result_id: id.clone(),
+                    diagnostics: Arc::new(diags.clone()),
+                },
+            );
+        }
+    }
+    (diags, id)
+}
+
+fn check_file_uncached(
+    ctx: &super::documents::Context,
+    path: &std::path::Path,
+    previous: Option<&str>,
+) -> (Vec<Diagnostic>, String) {
     match read_spec(path) {
         Ok(text) => {
             if !is_markdown("", Some(path)) {

@@ -326,6 +326,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             continue;
         }
         let abs = workspace::absolute(&path);
+        shared.disk.forget(&abs);
         // Always the buffer, never the saved file: open documents are indexed from the buffer.
         if open_path(&shared, &abs) {
             continue;
@@ -400,4 +401,57 @@ pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
 
 fn is_markdown_path(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "md" || e == "markdown")
+}
+
+/// What a file on disk looked like when it was last checked: its size and modification time.
+pub type Stamp = (u64, Option<std::time::SystemTime>);
+
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+/// Results of unopened files, so a workspace pull on unchanged files neither reads nor hashes
+/// them: an entry holds while the file's size and modification time are the same and the
+/// analysis context (configuration, index: its generation) has not changed. A watched-file
+/// event for the path drops the entry too (a rewrite within the clock's resolution keeping the
+/// size would otherwise go unseen).
+#[derive(Default)]
+pub struct DiskResults {
+    map: std::sync::Mutex<std::collections::HashMap<PathBuf, DiskResult>>,
+    /// Files read and analysed for pulls (for the test-only stats).
+    pub reads: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct DiskResult {
+    pub stamp: Stamp,
+    pub generation: u64,
+    pub result_id: String,
+    pub diagnostics: Arc<Vec<Diagnostic>>,
+}
+
+impl DiskResults {
+    pub fn get(&self, path: &Path, stamp: &Stamp, generation: u64) -> Option<DiskResult> {
+        lock(&self.map)
+            .get(path)
+            .filter(|r| r.stamp == *stamp && r.generation == generation)
+            .cloned()
+    }
+
+    pub fn put(&self, path: PathBuf, r: DiskResult) {
+        lock(&self.map).insert(path, r);
+    }
+
+    pub fn forget(&self, path: &Path) {
+        lock(&self.map).remove(path);
+    }
+
+    pub fn len(&self) -> usize {
+        lock(&self.map).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
