@@ -253,3 +253,47 @@ fn a_workspace_pull_reads_only_what_changed() {
     assert_eq!(s.stats()["diskReads"], 7);
     assert!(s.shutdown().success());
 }
+
+#[test]
+fn the_servers_own_reads_are_not_taken_for_file_changes() {
+    // A client that cannot watch files: the server's own watcher runs. Reading the specs
+    // (indexing, the first pull) must not come back as change events that make it read them
+    // again: repeated pulls read nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let specs = root.join("docs/specs/component");
+    std::fs::create_dir_all(&specs).unwrap();
+    std::fs::write(
+        root.join(".deployspec.toml"),
+        "spec_root = \"docs/specs\"\n",
+    )
+    .unwrap();
+    for i in 1..=20 {
+        std::fs::write(specs.join(format!("cmp-{i:03}-c.md")), format!("# C{i}\n")).unwrap();
+    }
+    let mut s = TestServer::start(Init {
+        pull: true,
+        watch: false,
+        root: Some(root.to_path_buf()),
+        env: vec![DEBUG],
+        ..Init::default()
+    });
+    let mut prev: Vec<Value> = Vec::new();
+    for _ in 0..10 {
+        let r = s.request("workspace/diagnostic", json!({"previousResultIds": prev}));
+        prev = r["result"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+            .collect();
+    }
+    assert_eq!(s.stats()["diskReads"], 20);
+    assert!(s.stderr().contains("watching files (the client does not)"));
+    assert!(
+        !s.stderr().contains("index updated from disk"),
+        "{}",
+        s.stderr()
+    );
+    assert!(s.shutdown().success());
+}
