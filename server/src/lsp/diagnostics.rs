@@ -15,14 +15,22 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
     shared.wait_index_ready().await;
     let ctx = shared.ctx();
     let e = entry.clone();
-    let checked = match tokio::task::spawn_blocking(move || e.check(&ctx)).await {
+    let s = shared.clone();
+    // The index update after the check (a canonicalised path, a head parse) runs on the same
+    // blocking thread, never on the async ones.
+    let checked = match tokio::task::spawn_blocking(move || {
+        let c = e.check(&ctx);
+        super::workspace_index::note_buffer(&s, &e, &c);
+        c
+    })
+    .await
+    {
         Ok(c) => c,
         Err(err) => {
             error!(uri = entry.uri.as_str(), "analysis failed: {err}");
             return None;
         }
     };
-    super::workspace_index::note_buffer(shared, entry, &checked);
     Some(checked)
 }
 

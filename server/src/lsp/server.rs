@@ -216,7 +216,11 @@ impl LanguageServer for Backend {
             );
             let caps = capabilities(&session);
             self.shared.set_session(session);
-            workspace_index::discover(&self.shared);
+            // Canonicalising the root and reading the configuration: off the async threads.
+            let shared = self.shared.clone();
+            tokio::task::spawn_blocking(move || workspace_index::discover(&shared))
+                .await
+                .map_err(|_| Error::internal_error())?;
             let config = Arc::new(workspace_index::effective_config(&self.shared));
             self.shared.update_ctx(|c| c.config = config);
             Ok(InitializeResult {
@@ -433,7 +437,7 @@ impl LanguageServer for Backend {
                     continue;
                 };
                 if let Some(p) = entry.doc().path.clone() {
-                    open_paths.push(workspace::absolute(&p));
+                    open_paths.push(p);
                 }
                 items.push(report_item(
                     entry.uri.clone(),
@@ -451,11 +455,12 @@ impl LanguageServer for Backend {
                 .map(|e| e.path.clone())
                 .collect();
             files.extend(lock(&self.shared.unreadable).iter().cloned());
-            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
+                let open: Vec<_> = open_paths.iter().map(|p| workspace::absolute(p)).collect();
+                files.retain(|p| !open.contains(p));
                 files
                     .par_iter()
                     .map(|p| {

@@ -60,16 +60,20 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
             }
             paths.sort();
             paths.dedup();
-            let events = paths
-                .into_iter()
-                .map(|p| {
-                    if p.exists() {
-                        FileEvent::Changed(p)
-                    } else {
-                        FileEvent::Deleted(p)
-                    }
-                })
-                .collect();
+            let events = tokio::task::spawn_blocking(move || {
+                paths
+                    .into_iter()
+                    .map(|p| {
+                        if p.exists() {
+                            FileEvent::Changed(p)
+                        } else {
+                            FileEvent::Deleted(p)
+                        }
+                    })
+                    .collect()
+            })
+            .await
+            .unwrap_or_default();
             workspace_index::files_changed(shared.clone(), events).await;
         }
     });
