@@ -15,23 +15,31 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
     shared.wait_index_ready().await;
     let ctx = shared.ctx();
     let e = entry.clone();
-    let checked = match tokio::task::spawn_blocking(move || e.check(&ctx)).await {
+    let s = shared.clone();
+    // The index update after the check (a canonicalised path, a head parse) runs on the same
+    // blocking thread, never on the async ones.
+    let checked = match tokio::task::spawn_blocking(move || {
+        let c = e.check(&ctx);
+        // The index entry comes from the same text; a bug there must not cost the diagnostics.
+        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::workspace_index::note_buffer(&s, &e, &c)
+        })) {
+            error!(
+                uri = e.uri.as_str(),
+                "indexing the buffer panicked: {}",
+                crate::panics::message(p.as_ref())
+            );
+        }
+        c
+    })
+    .await
+    {
         Ok(c) => c,
         Err(err) => {
             error!(uri = entry.uri.as_str(), "analysis failed: {err}");
             return None;
         }
     };
-    // The index entry comes from the same text; a bug there must not cost the diagnostics.
-    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        super::workspace_index::note_buffer(shared, entry, &checked)
-    })) {
-        error!(
-            uri = entry.uri.as_str(),
-            "indexing the buffer panicked: {}",
-            crate::panics::message(p.as_ref())
-        );
-    }
     Some(checked)
 }
 

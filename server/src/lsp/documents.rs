@@ -187,8 +187,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Entries alive (open, or still held by a task after closing): for the test-only stats.
+pub static LIVE_ENTRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        LIVE_ENTRIES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Entry {
     pub fn new(uri: Uri, doc: Document) -> Entry {
+        LIVE_ENTRIES.fetch_add(1, Ordering::Relaxed);
         Entry {
             uri,
             doc: Mutex::new(doc),

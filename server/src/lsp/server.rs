@@ -231,8 +231,14 @@ impl LanguageServer for Backend {
             );
             let caps = capabilities(&session);
             self.shared.set_session(session);
-            workspace_index::discover(&self.shared);
-            workspace_index::apply_config(&self.shared);
+            // Canonicalising the root and reading the configuration: off the async threads.
+            let shared = self.shared.clone();
+            tokio::task::spawn_blocking(move || {
+                workspace_index::discover(&shared);
+                workspace_index::apply_config(&shared);
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -399,6 +405,9 @@ impl LanguageServer for Backend {
                 .iter()
                 .filter_map(|c| {
                     let p = convert::uri_to_path(&c.uri)?;
+                    // Forgotten now, in arrival order, so a pull sent after this event never
+                    // answers from the old result (`files_changed` forgets the canonical path).
+                    self.shared.disk.forget(&p);
                     Some(if c.typ == FileChangeType::DELETED {
                         FileEvent::Deleted(p)
                     } else {
@@ -452,7 +461,7 @@ impl LanguageServer for Backend {
                     continue;
                 };
                 if let Some(p) = entry.doc().path.clone() {
-                    open_paths.push(workspace::absolute(&p));
+                    open_paths.push(p);
                 }
                 items.push(report_item(
                     entry.uri.clone(),
@@ -470,11 +479,12 @@ impl LanguageServer for Backend {
                 .map(|e| e.path.clone())
                 .collect();
             files.extend(lock(&self.shared.unreadable).iter().cloned());
-            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
+                let open: Vec<_> = open_paths.iter().map(|p| workspace::absolute(p)).collect();
+                files.retain(|p| !open.contains(p));
                 files
                     .par_iter()
                     .map(|p| {
@@ -684,6 +694,44 @@ fn check_file(
     previous: Option<&str>,
 ) -> (Vec<Diagnostic>, String) {
     let ctx = shared.ctx();
+    // Unchanged on disk since the last pull, under the same context: no read, no hash.
+    let stamp = workspace_index::stamp(path);
+    if let Some(st) = &stamp {
+        if let Some(r) = shared.disk.get(path, st, ctx.generation) {
+            if previous == Some(r.result_id.as_str()) {
+                return (Vec::new(), r.result_id);
+            }
+            return (r.diagnostics.as_ref().clone(), r.result_id);
+        }
+    }
+    shared
+        .disk
+        .reads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (diags, id) = check_file_uncached(&ctx, path, previous);
+    if let Some(stamp) = stamp {
+        // Only a full result of a readable file is kept: an "unchanged" answer carries no
+        // diagnostics, and an unreadable file may become readable without a new stamp (chmod).
+        if previous != Some(id.as_str()) && !id.ends_with(":unreadable") {
+            shared.disk.put(
+                path.to_path_buf(),
+                workspace_index::DiskResult {
+                    stamp,
+                    generation: ctx.generation,
+                    result_id: id.clone(),
+                    diagnostics: Arc::new(diags.clone()),
+                },
+            );
+        }
+    }
+    (diags, id)
+}
+
+fn check_file_uncached(
+    ctx: &super::documents::Context,
+    path: &std::path::Path,
+    previous: Option<&str>,
+) -> (Vec<Diagnostic>, String) {
     match read_spec(path) {
         Ok(text) => {
             if !is_markdown("", Some(path)) {

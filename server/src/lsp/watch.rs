@@ -23,6 +23,9 @@ pub struct Watcher {
 pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let handler = move |res: notify::Result<notify::Event>| match res {
+        // Reads are no change: without this, the server's own reads of the specs (indexing,
+        // workspace pulls) came back as events, and every file read was read again.
+        Ok(ev) if ev.kind.is_access() => {}
         Ok(ev) => {
             for p in ev.paths {
                 let _ = tx.send(p);
@@ -57,16 +60,20 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
             }
             paths.sort();
             paths.dedup();
-            let events = paths
-                .into_iter()
-                .map(|p| {
-                    if p.exists() {
-                        FileEvent::Changed(p)
-                    } else {
-                        FileEvent::Deleted(p)
-                    }
-                })
-                .collect();
+            let events = tokio::task::spawn_blocking(move || {
+                paths
+                    .into_iter()
+                    .map(|p| {
+                        if p.exists() {
+                            FileEvent::Changed(p)
+                        } else {
+                            FileEvent::Deleted(p)
+                        }
+                    })
+                    .collect()
+            })
+            .await
+            .unwrap_or_default();
             // A bug in one batch must not stop the watching.
             super::tasks::contained(
                 "watched files",
