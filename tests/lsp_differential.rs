@@ -12,6 +12,7 @@ use deployspec::index::SpecIndex;
 use deployspec::lsp::convert;
 use deployspec::lsp::documents::{Context, Document, Entry};
 use deployspec::position::{Encoding, LineIndex};
+use deployspec::workspace::ConfigResolver;
 use proptest::prelude::*;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
@@ -137,6 +138,7 @@ fn to_change(
 fn context(enc: Encoding) -> Context {
     Context {
         config: Arc::new(Config::default()),
+        configs: Arc::new(ConfigResolver::default()),
         index: Arc::new(SpecIndex::default()),
         encoding: enc,
         generation: 1,
@@ -166,7 +168,7 @@ fn run_on(base: &str, edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool
         index: &ctx.index,
     });
     assert_eq!(
-        first.analysis.as_ref().unwrap().findings,
+        first.analysis().unwrap().findings,
         fresh.findings,
         "on open"
     );
@@ -195,7 +197,7 @@ fn run_on(base: &str, edits: &[Vec<Edit>], enc: Encoding, check_every_step: bool
                 config: &ctx.config,
                 index: &ctx.index,
             });
-            let a = got.analysis.as_ref().unwrap();
+            let a = got.analysis().unwrap();
             assert_eq!(a.model, fresh.model, "model after batch {n}");
             assert_eq!(a.findings, fresh.findings, "findings after batch {n}");
             assert_eq!(

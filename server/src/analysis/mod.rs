@@ -4,6 +4,7 @@
 pub mod document;
 pub mod frontmatter;
 pub mod model;
+mod placement;
 pub mod prose;
 pub mod regions;
 pub mod syntax;

@@ -157,6 +157,8 @@ impl TimeEstimate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub number: u32,
+    /// The digits of the step's number (what renumbering replaces).
+    pub number_range: Range<usize>,
     pub title: String,
     /// The bold title or the heading text.
     pub title_range: Range<usize>,
@@ -502,6 +504,15 @@ fn parse_step_title(s: &str) -> Option<(u32, usize)> {
     Some((number, s.len() - title.trim_start().len()))
 }
 
+/// Where the digits of a step title that [`parse_step_title`] accepts sit in `s`.
+fn step_number_range(s: &str) -> Range<usize> {
+    let t = s.trim_start();
+    let has_word = t.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("step "));
+    let rest = if has_word { t[5..].trim_start() } else { t };
+    let at = s.len() - rest.len();
+    at..at + rest.bytes().take_while(u8::is_ascii_digit).count()
+}
+
 fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
     let mut areas: Vec<(Range<usize>, usize)> = m
         .sections
@@ -522,6 +533,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
 
     struct Head {
         number: u32,
+        number_range: Range<usize>,
         title: String,
         title_range: Range<usize>,
         head: Range<usize>,
@@ -533,8 +545,10 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             continue;
         }
         if let Some((number, title_at)) = parse_step_title(&h.text) {
+            let digits = step_number_range(&h.text);
             heads.push(Head {
                 number,
+                number_range: h.text_range.start + digits.start..h.text_range.start + digits.end,
                 title: h.text[title_at..].trim().to_string(),
                 title_range: h.text_range.clone(),
                 head: h.range.clone(),
@@ -564,6 +578,9 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         let Some((number, title_at)) = parse_step_title(inner) else {
             continue;
         };
+        let stars = text[strong.clone()].len() - text[strong.clone()].trim_start_matches('*').len();
+        let digits = step_number_range(inner);
+        let number_range = strong.start + stars + digits.start..strong.start + stars + digits.end;
         let mut title = inner[title_at..].trim().to_string();
         let mut title_range = strong.clone();
         if title.is_empty() {
@@ -580,6 +597,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         }
         heads.push(Head {
             number,
+            number_range,
             title,
             title_range,
             head: b.range.clone(),
@@ -648,6 +666,7 @@ fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .any(|b| b.kind == BlockKind::Code);
         m.steps.push(Step {
             number: h.number,
+            number_range: h.number_range.clone(),
             title: h.title.clone(),
             title_range: h.title_range.clone(),
             head: h.head.clone(),
@@ -836,5 +855,8 @@ mod tests {
         assert_eq!(parse_step_title("4. Verify"), Some((4, 3)));
         assert_eq!(parse_step_title("2024 plans"), None);
         assert_eq!(parse_step_title("Steps overview"), None);
+        assert_eq!(step_number_range("Step 12: Deploy"), 5..7);
+        assert_eq!(step_number_range(" step  3."), 7..8);
+        assert_eq!(step_number_range("4. Verify"), 0..1);
     }
 }

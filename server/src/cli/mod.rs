@@ -7,10 +7,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 mod explain;
+mod fix;
 mod new;
 pub mod output;
 mod status;
-pub mod templates;
 
 #[derive(Parser)]
 #[command(
@@ -56,7 +56,9 @@ pub enum Format {
     Junit,
 }
 
-pub fn main() -> ExitCode {
+/// Runs the command line. `server` is what the `server` subcommand runs (the binary passes the
+/// language server), so the command line does not depend on the protocol layer.
+pub fn main(server: fn() -> ExitCode) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -66,7 +68,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Server { stdio: _ } => crate::lsp::run_stdio(),
+        Command::Server { stdio: _ } => server(),
         Command::Check(args) => check::run(args),
         Command::Status(args) => status::run(args),
         Command::New(args) => new::run(args),

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::templates;
 use crate::index::id_from_file_name;
+use crate::templates;
 use crate::workspace::Workspace;
 
 #[derive(clap::Args)]

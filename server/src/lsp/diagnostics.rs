@@ -20,7 +20,16 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
     // blocking thread, never on the async ones.
     let checked = match tokio::task::spawn_blocking(move || {
         let c = e.check(&ctx);
-        super::workspace_index::note_buffer(&s, &e, &c);
+        // The index entry comes from the same text; a bug there must not cost the diagnostics.
+        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::workspace_index::note_buffer(&s, &e, &c)
+        })) {
+            error!(
+                uri = e.uri.as_str(),
+                "indexing the buffer panicked: {}",
+                crate::panics::message(p.as_ref())
+            );
+        }
         c
     })
     .await
@@ -64,7 +73,7 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         // Already published (several queued checks of a burst found the same result).
         return;
     }
-    if checked.version != current || last.is_some_and(|(v, _)| v > checked.version) {
+    if is_stale((checked.version, checked.generation), current, *last) {
         debug!(
             uri = entry.uri.as_str(),
             version = checked.version,
@@ -87,6 +96,15 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         count = checked.diagnostics.len(),
         "published"
     );
+}
+
+/// Whether a result tagged (version, generation) must not be published: it is not for the
+/// document's current version, or something newer was published already. Generations order
+/// results of the same version (a configuration or index change re-checks the same text), so an
+/// older generation that finishes late never overtakes a newer one, and a newer generation of
+/// the same version is published.
+fn is_stale(result: (i32, u64), current: i32, last: Option<(i32, u64)>) -> bool {
+    result.0 != current || last.is_some_and(|l| l > result)
 }
 
 /// Clears the diagnostics of a closed document (push mode).
@@ -131,7 +149,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
         }
         if session.refresh {
             let client = shared.client.clone();
-            tokio::spawn(async move {
+            super::tasks::spawn("diagnostic refresh", async move {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
@@ -139,6 +157,26 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
     }
     for e in entries {
         e.invalidate();
-        tokio::spawn(refresh(shared.clone(), e));
+        super::tasks::spawn("re-check", refresh(shared.clone(), e));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stale;
+
+    #[test]
+    fn stale_results_are_ordered_by_version_then_generation() {
+        // Not the current version.
+        assert!(is_stale((3, 9), 4, None));
+        // Nothing published yet, or something older.
+        assert!(!is_stale((4, 1), 4, None));
+        assert!(!is_stale((4, 1), 4, Some((3, 7))));
+        // Same version, newer generation (configuration or index changed): published.
+        assert!(!is_stale((4, 2), 4, Some((4, 1))));
+        // Same version, older generation finishing late: dropped, it would overtake the newer.
+        assert!(is_stale((4, 1), 4, Some((4, 2))));
+        // A newer version was published already.
+        assert!(is_stale((4, 9), 4, Some((5, 1))));
     }
 }

@@ -14,11 +14,12 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis::document::RegionCache;
-use crate::analysis::{self, Analysis, Input};
+use crate::analysis::{self, Input};
 use crate::config::Config;
+use crate::ide::Snapshot;
 use crate::index::SpecIndex;
 use crate::position::{rope_offset, Encoding, LineCol};
-use crate::workspace::MAX_FILE_BYTES;
+use crate::workspace::{ConfigResolver, MAX_FILE_BYTES};
 
 use super::convert;
 
@@ -112,7 +113,11 @@ pub fn is_markdown(language_id: &str, path: Option<&Path>) -> bool {
 /// The inputs every analysis of a session shares, swapped as a whole when they change.
 #[derive(Clone)]
 pub struct Context {
+    /// The configuration at the workspace root (file and editor settings).
     pub config: Arc<Config>,
+    /// Each document's configuration: the nearest `.deployspec.toml` above it, as `check`
+    /// finds it, with the editor settings over it.
+    pub configs: Arc<ConfigResolver>,
     pub index: Arc<SpecIndex>,
     pub encoding: Encoding,
     /// Bumped whenever configuration or the index change: results of an older generation are
@@ -120,12 +125,25 @@ pub struct Context {
     pub generation: u64,
 }
 
+impl Context {
+    /// The configuration a document is checked with (the root's when it has no path).
+    /// Blocking on first use of a folder (it looks for the file): call off the async threads.
+    pub fn config_for(&self, path: Option<&Path>) -> Arc<Config> {
+        match path {
+            Some(p) => self.configs.for_file(p).config.clone(),
+            None => self.config.clone(),
+        }
+    }
+}
+
 /// The result of checking one version of a document.
 #[derive(Debug)]
 pub struct Checked {
     pub version: i32,
     pub generation: u64,
-    pub analysis: Option<Analysis>,
+    /// The checked text with its analysis (Markdown documents within the size limit): what
+    /// feature requests answer from, so their ranges always match the text they point into.
+    pub snapshot: Option<Arc<Snapshot>>,
     pub diagnostics: Arc<Vec<Diagnostic>>,
     /// The text that was checked, kept only when an edit reached the head of the document,
     /// where the index entry (ID, title, owner) comes from.
@@ -135,6 +153,10 @@ pub struct Checked {
 }
 
 impl Checked {
+    pub fn analysis(&self) -> Option<&crate::analysis::Analysis> {
+        self.snapshot.as_ref().map(|s| &s.analysis)
+    }
+
     /// A stable identifier of this result, for pull diagnostics' `resultId`.
     pub fn result_id(&self) -> String {
         format!("{}:{}", self.version, self.generation)
@@ -247,41 +269,68 @@ impl Entry {
             Checked {
                 version,
                 generation: ctx.generation,
-                analysis: None,
+                snapshot: None,
                 diagnostics: Arc::new(vec![too_large(text.len())]),
                 text: None,
                 first_edit,
             }
         } else if markdown {
-            let analysis = analysis::analyze(
-                &Input {
-                    text,
-                    path: path.as_deref(),
-                    explicit: false,
-                    config: &ctx.config,
-                    index: &ctx.index,
-                },
-                &mut an.cache,
-            );
-            let diagnostics = if ctx.config.features.diagnostics {
-                convert::diagnostics(text, &analysis.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
-            let near_top = first_edit.is_some_and(|b| b <= head_len(text));
-            Checked {
-                version,
-                generation: ctx.generation,
-                analysis: Some(analysis),
-                diagnostics: Arc::new(diagnostics),
-                text: near_top.then(|| Arc::from(text)),
-                first_edit,
+            let config = ctx.config_for(path.as_deref());
+            let cache = &mut an.cache;
+            // A bug tripped by this text is this document's alone: it gets one diagnostic
+            // saying so, and the session and every other document carry on.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(text);
+                let analysis = analysis::analyze(
+                    &Input {
+                        text,
+                        path: path.as_deref(),
+                        explicit: false,
+                        config: &config,
+                        index: &ctx.index,
+                    },
+                    cache,
+                );
+                let diagnostics = if config.features.diagnostics {
+                    convert::diagnostics(text, &analysis.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                };
+                (analysis, diagnostics)
+            }));
+            match result {
+                Ok((analysis, diagnostics)) => {
+                    let near_top = first_edit.is_some_and(|b| b <= head_len(text));
+                    let snapshot = Snapshot::new(version, Arc::from(text), analysis);
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        text: near_top.then(|| snapshot.text.clone()),
+                        snapshot: Some(Arc::new(snapshot)),
+                        diagnostics: Arc::new(diagnostics),
+                        first_edit,
+                    }
+                }
+                Err(p) => {
+                    let msg = crate::panics::message(p.as_ref());
+                    tracing::error!(uri = self.uri.as_str(), version, "check panicked: {msg}");
+                    // The parse cache may be half updated: start afresh.
+                    *cache = RegionCache::default();
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        snapshot: None,
+                        diagnostics: Arc::new(vec![convert::internal_error(&msg)]),
+                        text: None,
+                        first_edit,
+                    }
+                }
             }
         } else {
             Checked {
                 version,
                 generation: ctx.generation,
-                analysis: None,
+                snapshot: None,
                 diagnostics: Arc::new(Vec::new()),
                 text: None,
                 first_edit,

@@ -3,6 +3,7 @@
 //! - [`server`]: the `LanguageServer` implementation (thin handlers, panic guard).
 //! - [`documents`]: open buffers (ropes), edits in arrival order, per-document analysis state.
 //! - [`diagnostics`]: checking and delivering results (push with version, or pull).
+//! - [`features`]: code actions, inlay hints, code lenses: adapters over `crate::ide`.
 //! - [`convert`]: findings → LSP diagnostics, encodings, URIs (positions via `crate::position`).
 //! - [`workspace_index`]: configuration, the background index, file changes.
 //! - [`watch`]: the fallback file watcher.
@@ -15,9 +16,11 @@ pub mod convert;
 pub mod debug;
 pub mod diagnostics;
 pub mod documents;
+pub mod features;
 pub mod output;
 pub mod server;
 pub mod state;
+pub mod tasks;
 pub mod transport;
 pub mod watch;
 pub mod workspace_index;

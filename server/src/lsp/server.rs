@@ -13,12 +13,15 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
+use crate::panics::message as panic_message;
 use crate::workspace::{self, read_spec};
 
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
+use super::features;
 use super::state::{lock, Session, Shared};
+use super::tasks;
 use super::watch;
 use super::workspace_index::{self, FileEvent};
 
@@ -62,13 +65,6 @@ impl Backend {
             data: None,
         })
     }
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Runs a request handler, turning a panic into an internal error response.
@@ -134,6 +130,16 @@ fn negotiate(params: &InitializeParams) -> Session {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false),
         root,
+        document_changes: ws
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+        create_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
+        }),
     }
 }
 
@@ -166,6 +172,15 @@ fn capabilities(session: &Session) -> ServerCapabilities {
                 workspace_diagnostics: true,
                 work_done_progress_options: Default::default(),
             })
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, features::fix_all_kind()]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: None,
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -221,8 +236,7 @@ impl LanguageServer for Backend {
             tokio::task::spawn_blocking(move || workspace_index::discover(&shared))
                 .await
                 .map_err(|_| Error::internal_error())?;
-            let config = Arc::new(workspace_index::effective_config(&self.shared));
-            self.shared.update_ctx(|c| c.config = config);
+            workspace_index::apply_config(&self.shared);
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -240,7 +254,7 @@ impl LanguageServer for Backend {
             let session = self.shared.session();
             if session.client_watches {
                 let client = self.shared.client.clone();
-                tokio::spawn(async move {
+                tasks::spawn("register file watchers", async move {
                     let opts = DidChangeWatchedFilesRegistrationOptions {
                         watchers: ["**/*.md", "**/*.markdown", "**/.deployspec.toml"]
                             .into_iter()
@@ -264,11 +278,10 @@ impl LanguageServer for Backend {
             }
             workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
-            tokio::spawn(async move {
+            tasks::spawn("settings and index build", async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
-                    let config = Arc::new(workspace_index::effective_config(&shared));
-                    shared.update_ctx(|c| c.config = config);
+                    workspace_index::apply_config(&shared);
                 }
                 workspace_index::build(shared).await;
             });
@@ -292,7 +305,10 @@ impl LanguageServer for Backend {
             debug!(uri = td.uri.as_str(), version = td.version, "didOpen");
             let doc = Document::new(&td.text, td.version, &td.language_id, path);
             let entry = self.shared.docs.open(td.uri, doc);
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didOpen",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -332,7 +348,10 @@ impl LanguageServer for Backend {
                     );
                 }
             }
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didChange",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -349,7 +368,7 @@ impl LanguageServer for Backend {
             };
             let shared = self.shared.clone();
             let path = entry.doc().path.clone();
-            tokio::spawn(async move {
+            tasks::spawn("didClose", async move {
                 if !shared.session().pull {
                     diagnostics::clear(&shared, &entry).await;
                 }
@@ -365,13 +384,13 @@ impl LanguageServer for Backend {
         guard_notification("workspace/didChangeConfiguration", async {
             let shared = self.shared.clone();
             let inline = settings_in(&params.settings);
-            tokio::spawn(async move {
+            tasks::spawn("reconfigure", async move {
                 let settings = match inline {
                     Some(s) => Some(s),
                     None => fetch_settings(&shared).await,
                 };
                 lock(&shared.config).settings = settings.filter(|s| !s.is_null());
-                workspace_index::reconfigure(shared).await;
+                workspace_index::reconfigure(shared, false).await;
             });
         })
         .await
@@ -394,7 +413,10 @@ impl LanguageServer for Backend {
                     })
                 })
                 .collect();
-            tokio::spawn(workspace_index::files_changed(self.shared.clone(), events));
+            tasks::spawn(
+                "watched files",
+                workspace_index::files_changed(self.shared.clone(), events),
+            );
         })
         .await
     }
@@ -493,6 +515,30 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard(
+            "textDocument/codeAction",
+            features::code_action(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        guard(
+            "textDocument/inlayHint",
+            features::inlay_hint(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard(
+            "textDocument/codeLens",
+            features::code_lens(&self.shared, params),
+        )
+        .await
+    }
+
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         guard("workspace/executeCommand", async {
             if params.command == PANIC_COMMAND && test_panic_enabled() {
@@ -572,7 +618,7 @@ impl Backend {
     /// [`LanguageServer::diagnostic`], written straight to the output.
     pub async fn fast_pull(&self, p: super::transport::FastPull) {
         let shared = self.shared.clone();
-        tokio::spawn(async move {
+        tasks::spawn("pull", async move {
             let result = match serde_json::from_value::<DocumentDiagnosticParams>(p.params) {
                 Ok(params) => guard("textDocument/diagnostic", pull(&shared, params)).await,
                 Err(e) => Err(Error::invalid_params(e.to_string())),
@@ -693,18 +739,28 @@ fn check_file_uncached(
             if previous == Some(id.as_str()) {
                 return (Vec::new(), id);
             }
-            let a = crate::analysis::analyze_text(&crate::analysis::Input {
-                text: &text,
-                path: Some(path),
-                explicit: false,
-                config: &ctx.config,
-                index: &ctx.index,
+            let config = ctx.config_for(Some(path));
+            // A bug tripped by one file is reported on that file; the pull answers the others.
+            let diags = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(&text);
+                let a = crate::analysis::analyze_text(&crate::analysis::Input {
+                    text: &text,
+                    path: Some(path),
+                    explicit: false,
+                    config: &config,
+                    index: &ctx.index,
+                });
+                if config.features.diagnostics {
+                    convert::diagnostics(&text, &a.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                }
+            }))
+            .unwrap_or_else(|p| {
+                let msg = crate::panics::message(p.as_ref());
+                error!(path = %path.display(), "check panicked: {msg}");
+                vec![convert::internal_error(&msg)]
             });
-            let diags = if ctx.config.features.diagnostics {
-                convert::diagnostics(&text, &a.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
             (diags, id)
         }
         Err(e) => {

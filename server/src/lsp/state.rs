@@ -30,6 +30,10 @@ pub struct Session {
     pub config_pull: bool,
     pub progress: bool,
     pub root: Option<PathBuf>,
+    /// Workspace edits may use `documentChanges` (versioned document edits).
+    pub document_changes: bool,
+    /// Workspace edits may create files (`resourceOperations` has `create`).
+    pub create_files: bool,
 }
 
 impl Default for Session {
@@ -42,6 +46,8 @@ impl Default for Session {
             config_pull: false,
             progress: false,
             root: None,
+            document_changes: false,
+            create_files: false,
         }
     }
 }
@@ -99,6 +105,7 @@ impl Shared {
             index: Mutex::new(SpecIndex::default()),
             ctx: RwLock::new(Arc::new(Context {
                 config: Arc::new(Config::default()),
+                configs: Arc::default(),
                 index: Arc::new(SpecIndex::default()),
                 encoding: Encoding::Utf16,
                 generation: 0,

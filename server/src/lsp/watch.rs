@@ -50,7 +50,7 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
         warn!("cannot watch {}: {e}", ws.root.display());
     }
     info!(root = %spec_root.display(), "watching files (the client does not)");
-    tokio::spawn(async move {
+    super::tasks::spawn("file watcher", async move {
         while let Some(first) = rx.recv().await {
             let mut paths = vec![first];
             // Batch the burst an editor's save or a `git checkout` makes.
@@ -74,7 +74,12 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
             })
             .await
             .unwrap_or_default();
-            workspace_index::files_changed(shared.clone(), events).await;
+            // A bug in one batch must not stop the watching.
+            super::tasks::contained(
+                "watched files",
+                workspace_index::files_changed(shared.clone(), events),
+            )
+            .await;
         }
     });
     Some(Watcher { _inner: inner })

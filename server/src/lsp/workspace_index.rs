@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
-use crate::workspace::{self, read_spec, Workspace};
+use crate::workspace::{self, read_spec, ConfigResolver, Workspace};
 
 use super::diagnostics;
 use super::documents::{Checked, Entry};
@@ -31,17 +31,50 @@ pub fn effective_config(shared: &Shared) -> Config {
         .unwrap_or_default();
     match &state.settings {
         Some(s) if s.is_object() => match base.with_settings(s) {
-            Ok(c) => c,
+            Ok((c, ignored)) => {
+                if !ignored.is_empty() {
+                    info!(keys = ?ignored, "editor settings deployspec does not know: ignored");
+                }
+                c
+            }
             Err(e) => {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
                 let msg = format!("deployspec: ignoring the editor settings: {e}");
-                tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+                super::tasks::spawn("show message", async move {
+                    client.show_message(MessageType::WARNING, msg).await
+                });
                 base
             }
         },
         _ => base,
     }
+}
+
+/// Puts the configuration in force into the analysis context: the root's (file and editor
+/// settings) and a fresh per-document resolver, so every `.deployspec.toml` is read again.
+pub fn apply_config(shared: &Shared) -> Arc<Config> {
+    install_config(shared, effective_config(shared))
+}
+
+/// [`apply_config`] with the root's configuration already computed.
+fn install_config(shared: &Shared, config: Config) -> Arc<Config> {
+    let config = Arc::new(config);
+    let configs = {
+        let state = lock(&shared.config);
+        let base = state
+            .workspace
+            .as_ref()
+            .map(|w| w.config.clone())
+            .unwrap_or_default();
+        Arc::new(ConfigResolver::new(base, state.settings.clone()))
+    };
+    let c = config.clone();
+    shared.update_ctx(|ctx| {
+        ctx.config = c;
+        ctx.configs = configs;
+    });
+    config
 }
 
 /// Finds `.deployspec.toml` for the session's root and logs a malformed one.
@@ -59,7 +92,9 @@ pub fn discover(shared: &Shared) {
         warn!("{path}:{e} (the defaults apply)");
         let client = shared.client.clone();
         let msg = format!("deployspec: {path}:{e} (the defaults apply)");
-        tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+        super::tasks::spawn("show message", async move {
+            client.show_message(MessageType::WARNING, msg).await
+        });
     }
     info!(root = %ws.root.display(), spec_root = %ws.spec_root().display(), "workspace");
     let diags = config_diagnostics(&ws, shared.ctx().encoding);
@@ -135,18 +170,20 @@ pub async fn publish_config_diagnostics(shared: &Shared) {
         .await;
 }
 
-/// Applies the configuration again (file or settings changed). Rebuilds the index when the spec
-/// root moved; re-checks open documents when anything changed.
-pub async fn reconfigure(shared: Arc<Shared>) {
-    let config = Arc::new(effective_config(&shared));
+/// Applies the configuration again (a configuration file or the settings changed). Rebuilds
+/// the index when the spec root moved; re-checks open documents when anything changed.
+/// `files_changed`: a `.deployspec.toml` changed, maybe one below the root that only some
+/// documents use, so they are re-checked even when the root's configuration is the same.
+pub async fn reconfigure(shared: Arc<Shared>, files_changed: bool) {
     let old = shared.ctx().config.clone();
-    if *old == *config {
+    let new = effective_config(&shared);
+    if !files_changed && *old == new {
         debug!("configuration unchanged");
         return;
     }
     info!("configuration changed: re-checking open documents");
+    let config = install_config(&shared, new);
     let root_moved = old.spec_root != config.spec_root;
-    shared.update_ctx(|c| c.config = config);
     if root_moved {
         build(shared.clone()).await;
     }
@@ -156,6 +193,15 @@ pub async fn reconfigure(shared: Arc<Shared>) {
 /// Builds the index from disk in the background, reporting `$/progress`, then overlays the open
 /// buffers and re-checks the open documents.
 pub async fn build(shared: Arc<Shared>) {
+    // Analyses wait for the first build: whatever happens here, a panic included, they must not
+    // wait forever.
+    struct ReadyOnExit(Arc<Shared>);
+    impl Drop for ReadyOnExit {
+        fn drop(&mut self) {
+            self.0.index_ready.send_replace(true);
+        }
+    }
+    let _ready = ReadyOnExit(shared.clone());
     let Some(ws) = shared.workspace() else {
         shared.index_ready.send_replace(true);
         return;
@@ -211,8 +257,20 @@ pub async fn build(shared: Arc<Shared>) {
                 (path, d.rope.to_string())
             };
             if let Some(ws) = s.spec_file(&workspace::absolute(&path)) {
-                if let Some(entry) = ws.entry(&path, &text) {
-                    index.upsert(entry);
+                // As for files on disk, a bug tripped by one buffer leaves that buffer out.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::panics::panic_if_marked_for_index(&text);
+                    ws.entry(&path, &text)
+                })) {
+                    Ok(Some(entry)) => {
+                        index.upsert(entry);
+                    }
+                    Ok(None) => {}
+                    Err(p) => warn!(
+                        "{}: indexing the buffer panicked: {}",
+                        path.display(),
+                        crate::panics::message(p.as_ref())
+                    ),
                 }
             }
         }
@@ -298,7 +356,7 @@ pub fn affected(shared: &Arc<Shared>, ids: &HashSet<String>) {
         .into_iter()
         .filter(|e| {
             e.last().is_none_or(|c| {
-                c.analysis.as_ref().is_some_and(|a| {
+                c.snapshot.as_ref().map(|s| &s.analysis).is_some_and(|a| {
                     a.model.spec_refs.iter().any(|r| ids.contains(&*r.id))
                         || a.file.id.as_ref().is_some_and(|id| ids.contains(id))
                 })
@@ -331,7 +389,7 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             warn!("reading the configuration failed: {e}");
         }
         publish_config_diagnostics(&shared).await;
-        reconfigure(shared.clone()).await;
+        reconfigure(shared.clone(), true).await;
     }
 }
 

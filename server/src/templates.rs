@@ -1,4 +1,5 @@
-//! Built-in templates for `deployspec new` (and, later, the "fill an empty file" action).
+//! Built-in spec templates: `deployspec new`, and the server's "fill an empty spec" and "create
+//! the missing spec" actions. Pure text.
 
 /// The template text for a spec type, with its ID and title filled in.
 pub fn render(kind: &str, id: &str, title: &str) -> String {
