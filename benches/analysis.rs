@@ -13,9 +13,9 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use deployspec::analysis::document::{self, RegionCache};
+use deployspec::analysis::model::SectionKind;
 use deployspec::analysis::{self, Input};
 use deployspec::config::Config;
-use deployspec::analysis::model::SectionKind;
 use deployspec::ide::{actions, scaffold, Env, Snapshot};
 use deployspec::index::SpecIndex;
 use deployspec::position::LineIndex;
