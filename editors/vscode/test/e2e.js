@@ -30,7 +30,7 @@ const CODE_SERVER = path.join(TOOLS, 'code-server/node_modules/.bin/code-server'
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const o = { timeout: 240 };
+  const o = { timeout: 480 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
