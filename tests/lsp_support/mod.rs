@@ -562,6 +562,11 @@ impl TestServer {
         }
     }
 
+    /// The server's process id (for reading its memory in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }

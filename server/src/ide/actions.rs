@@ -261,15 +261,28 @@ fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
         .take_while(|c| matches!(c, ' ' | '\t' | '>'))
         .collect();
     let code = f.rule.code();
+    // Without a title, findings about the whole document sit on its first line, which a
+    // comment inserted above becomes: ignore those from here on instead.
+    let body = m
+        .front_matter
+        .as_ref()
+        .map_or(0, |fm| fm.range.end)
+        .min(text.len());
+    let first = body + (text[body..].len() - text[body..].trim_start().len());
+    let (title, comment) = if m.title.is_none() && f.range.start == first {
+        (format!("Ignore {code} in this file"), "deployspec-disable")
+    } else {
+        (
+            format!("Ignore {code} for this line"),
+            "deployspec-disable-next-line",
+        )
+    };
     Some(quick(
-        format!("Ignore {code} for this line"),
+        title,
         Some(i),
         vec![Edit {
             range: at..at,
-            text: format!(
-                "{lead}<!-- deployspec-disable-next-line {code} -->{}",
-                snap.eol()
-            ),
+            text: format!("{lead}<!-- {comment} {code} -->{}", snap.eol()),
         }],
     ))
 }

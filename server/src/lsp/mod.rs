@@ -20,6 +20,7 @@ pub mod features;
 pub mod output;
 pub mod server;
 pub mod state;
+pub mod tasks;
 pub mod transport;
 pub mod watch;
 pub mod workspace_index;
