@@ -19,6 +19,7 @@ use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
 use super::features;
+use super::navigation;
 use super::state::{lock, Session, Shared};
 use super::watch;
 use super::workspace_index::{self, FileEvent};
@@ -187,6 +188,10 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        definition_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
             ..Default::default()
@@ -523,6 +528,44 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/codeLens",
             features::code_lens(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        guard(
+            "textDocument/definition",
+            navigation::definition(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        guard(
+            "textDocument/hover",
+            navigation::hover(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guard(
+            "textDocument/documentSymbol",
+            navigation::document_symbol(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guard(
+            "textDocument/foldingRange",
+            navigation::folding_range(&self.shared, params),
         )
         .await
     }
