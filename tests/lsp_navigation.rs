@@ -185,7 +185,9 @@ fn symbols_and_folding() {
 fn switched_off_features_answer_empty() {
     let mut s = TestServer::start(Init {
         root: Some(fixture_ws()),
-        settings: Some(json!({"features": {"hover": false, "symbols": false}})),
+        settings: Some(
+            json!({"features": {"hover": false, "symbols": false, "completion": false}}),
+        ),
         ..Default::default()
     });
     let dir = fixture_ws().join("docs/specs/deployment-procedure");
@@ -199,6 +201,11 @@ fn switched_off_features_answer_empty() {
         json!({"textDocument": {"uri": u}}),
     );
     assert_eq!(r["result"], Value::Null, "{r}");
+    let r = s.request(
+        "textDocument/completion",
+        tdp(&u, at("[CMP-001]", 1, "utf-16")),
+    );
+    assert_eq!(r["result"], Value::Null, "{r}");
     // Definition has no switch: still answers.
     let r = s.request(
         "textDocument/definition",
@@ -206,4 +213,51 @@ fn switched_off_features_answer_empty() {
     );
     assert!(r["result"].as_array().is_some_and(|a| a.len() == 1), "{r}");
     s.shutdown();
+}
+
+#[test]
+fn completion_in_both_encodings() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, _) = start(enc);
+        let dir = fixture_ws().join("docs/specs/deployment-procedure");
+        let u = format!("{}/deploy-022-typing.md", uri(&dir));
+        let text = "# Typing 🚀\n\n## Deployment Procedure\n\n**Step 1: 構築**\n\n- Time: ~5 minutes\n\n🚀 請求 see [cmp-00\n\n<!-- deployspec-disable-next-line DP0 -->\n\n## Rol\n";
+        s.open_text(&u, text, 1);
+        s.diagnostics(&u, 1);
+        let p = |needle: &str| pos(text, text.find(needle).unwrap() + needle.len(), enc);
+        let r = s.request("textDocument/completion", tdp(&u, p("[cmp-00")));
+        let items = r["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"));
+        let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["CMP-001", "CMP-002"], "{r}");
+        // The edit replaces what was typed after `[` and closes the bracket.
+        let start = text.find("[cmp-00").unwrap() + 1;
+        assert_eq!(
+            items[0]["textEdit"],
+            json!({"range": {"start": pos(text, start, enc), "end": p("[cmp-00")}, "newText": "CMP-001]"})
+        );
+        assert_eq!(items[0]["detail"], "Export Service (component)");
+        let r = s.request("textDocument/completion", tdp(&u, p("next-line DP0")));
+        let items = r["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(items.iter().any(|i| i["label"] == "DP020"), "{r}");
+        let r = s.request("textDocument/completion", tdp(&u, p("## Rol")));
+        let items = r["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            items.iter().any(|i| i["label"] == "Rollback Procedure"),
+            "{r}"
+        );
+        assert!(
+            !items.iter().any(|i| i["label"] == "Deployment Procedure"),
+            "{r}"
+        );
+        // Nothing in plain prose.
+        let r = s.request("textDocument/completion", tdp(&u, p("🚀 請求 see")));
+        assert_eq!(r["result"]["items"], json!([]), "{r}");
+        s.shutdown();
+    }
 }

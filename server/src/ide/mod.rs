@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod at;
+pub mod completion;
 pub mod definition;
 pub mod folding;
 pub mod hints;

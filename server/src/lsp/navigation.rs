@@ -161,3 +161,67 @@ pub async fn folding_range(
         .collect();
     Ok(Some(out))
 }
+
+pub async fn completion(
+    shared: &Arc<Shared>,
+    params: CompletionParams,
+) -> Result<Option<CompletionResponse>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.completion {
+        return Ok(None);
+    }
+    let p = params.text_document_position;
+    let Some(snap) = snapshot(shared, &p.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let enc = ctx.encoding;
+    let at = offset(&snap, p.position, enc);
+    let path = shared
+        .docs
+        .get(&p.text_document.uri)
+        .and_then(|e| e.doc().path.clone());
+    // The document was just checked, so its folder's configuration is already resolved.
+    let config = ctx.config_for(path.as_deref());
+    let env = ide::completion::Env {
+        snippets: shared.session().completion_snippets,
+        sections: config
+            .sections
+            .required
+            .iter()
+            .chain(&config.sections.recommended)
+            .copied()
+            .collect(),
+        max_specs: 200,
+    };
+    let c = ide::completion::complete(&snap, at, &ctx.index, &env);
+    let items = c
+        .items
+        .into_iter()
+        .map(|i| CompletionItem {
+            label: i.label,
+            kind: Some(match i.kind {
+                ide::completion::ItemKind::Spec => CompletionItemKind::REFERENCE,
+                ide::completion::ItemKind::Rule => CompletionItemKind::VALUE,
+                ide::completion::ItemKind::Section => CompletionItemKind::MODULE,
+                ide::completion::ItemKind::Step => CompletionItemKind::SNIPPET,
+            }),
+            detail: i.detail,
+            documentation: i.documentation.map(Documentation::String),
+            filter_text: Some(i.filter),
+            insert_text_format: Some(if i.snippet {
+                InsertTextFormat::SNIPPET
+            } else {
+                InsertTextFormat::PLAIN_TEXT
+            }),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: range(&snap, i.edit.range, enc),
+                new_text: i.edit.text,
+            })),
+            ..Default::default()
+        })
+        .collect();
+    Ok(Some(CompletionResponse::List(CompletionList {
+        is_incomplete: c.incomplete,
+        items,
+    })))
+}

@@ -146,6 +146,13 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .as_ref()
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
+        completion_snippets: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false),
     }
 }
 
@@ -192,6 +199,12 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
+            // heading after `## `.
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            ..Default::default()
+        }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
             ..Default::default()
@@ -558,6 +571,14 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/documentSymbol",
             navigation::document_symbol(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        guard(
+            "textDocument/completion",
+            navigation::completion(&self.shared, params),
         )
         .await
     }
