@@ -12,7 +12,9 @@
 //   3. a `deployspec.rules` change in the user settings reaches the running server (DP020 off,
 //      then on again), without a restart;
 //   4. with --quick-fix: the Quick Fix menu on the DP001 offers TITLE; applying it and saving
-//      clears the DP001, and `deployspec check` on the saved file reports no DP001.
+//      clears the DP001, and `deployspec check` on the saved file reports no DP001;
+//   5. "deployspec: Restart server" starts a new server; a wrong `deployspec.server.path` gives
+//      an error that names the setting.
 // Exit 0 when everything passed. The workspace is copied; nothing outside the run directory
 // (a fresh temp dir, deleted at the end) is written, and every process started is ended.
 'use strict';
@@ -28,7 +30,7 @@ const CODE_SERVER = path.join(TOOLS, 'code-server/node_modules/.bin/code-server'
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const o = { timeout: 240 };
+  const o = { timeout: 480 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -223,14 +225,7 @@ async function openFile(page, rel) {
 /** Replaces the user settings through "Preferences: Open User Settings (JSON)" and saves them.
  *  (code-server does not notice a settings.json written behind its back.) */
 async function setUserSettings(page, file, settings) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 10000 });
-  const cmd = 'Preferences: Open User Settings (JSON)';
-  await page.keyboard.type(cmd);
-  await page.waitForFunction((c) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
-    .some((r) => (r.getAttribute('aria-label') || '').startsWith(c)) || null, cmd, { timeout: 10000 });
-  await page.keyboard.press('Enter');
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
   await page.waitForFunction(() => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') || '').startsWith('settings.json') || null,
     null, { timeout: 10000 });
   await page.waitForSelector('.part.editor .monaco-editor.focused', { timeout: 10000 });
@@ -385,6 +380,36 @@ async function main() {
   } else if (opts.screenshot) {
     await page.screenshot({ path: opts.screenshot });
   }
+
+  // 5. the commands and the server setting
+  await runCommand(page, 'deployspec: Restart server');
+  const restarted = await waitFor(() => { const p = serverPids(); return p.length === 1 && !server0.includes(p[0]); }, 20000);
+  const now = expected(ws, opts.file);
+  const back = await waitProblems(page, (rows) => sameSet(rows, now), 30000);
+  check('"deployspec: Restart server" starts a new server, which reports again', restarted && back.ok,
+    `server pids ${server0} → ${serverPids()}; Problems panel: ${back.rows.map(key).join(', ')}`);
+  await setUserSettings(page, settingsFile, { ...baseSettings, 'deployspec.server.path': '/nonexistent/deployspec' });
+  const shown = await page.waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+    .map((e) => e.textContent).find((t) => t.includes('deployspec.server.path')) || null, null, { timeout: 20000 })
+    .then((h) => h.jsonValue(), () => null);
+  check('a "deployspec.server.path" that does not exist: an error that names the setting', !!shown && serverPids().length === 0,
+    `notification: ${shown}; servers still running: ${serverPids()}`);
+}
+
+async function waitFor(pred, ms) {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(250)) if (pred()) return true;
+  return false;
+}
+
+/** Runs a command from the Command Palette (F1). */
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 10000 });
+  await page.keyboard.type(title);
+  await page.waitForFunction((c) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
+    .some((r) => (r.getAttribute('aria-label') || '').startsWith(c)) || null, title, { timeout: 10000 });
+  await page.keyboard.press('Enter');
 }
 
 const watchdog = setTimeout(() => {
