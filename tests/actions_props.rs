@@ -7,6 +7,7 @@
 //!   replaces text inside one line (only "fill an empty spec" replaces everything, a blank file),
 //! - the result parses to the same facts with the region cache of the text before (as the
 //!   server parses after an edit) and without it.
+//!
 //! Then the scaffolds compose: all missing sections added one after the other leave no DP001.
 
 use std::collections::HashMap;
