@@ -12,6 +12,7 @@ use deployspec::index::SpecIndex;
 use deployspec::lsp::convert;
 use deployspec::lsp::documents::{Context, Document, Entry};
 use deployspec::position::{Encoding, LineIndex};
+use deployspec::workspace::ConfigResolver;
 use proptest::prelude::*;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
@@ -137,6 +138,7 @@ fn to_change(
 fn context(enc: Encoding) -> Context {
     Context {
         config: Arc::new(Config::default()),
+        configs: Arc::new(ConfigResolver::default()),
         index: Arc::new(SpecIndex::default()),
         encoding: enc,
         generation: 1,

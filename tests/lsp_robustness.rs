@@ -166,9 +166,30 @@ fn unreadable_files_on_disk_are_reported_not_fatal() {
     std::fs::write(specs.join("cmp-003-latin1.md"), b"# L\n\ncaf\xe9\n").unwrap();
     let big = vec![b'a'; 10 * 1024 * 1024 + 10];
     std::fs::write(specs.join("cmp-004-huge.md"), big).unwrap();
+    // 50 MB, sparse: refused from its size.
+    std::fs::File::create(specs.join("cmp-005-fifty.md"))
+        .unwrap()
+        .set_len(50 * 1024 * 1024)
+        .unwrap();
+    // No read permission, and a folder that cannot be listed (the server runs as `nobody`
+    // when this test runs as root, so the bits apply).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    std::fs::write(specs.join("cmp-006-secret.md"), "# S\n").unwrap();
+    mode(&specs.join("cmp-006-secret.md"), 0o000);
+    let hidden = root.join("docs/specs/design");
+    std::fs::create_dir_all(&hidden).unwrap();
+    std::fs::write(hidden.join("des-001-x.md"), "# D\n").unwrap();
+    for d in [root, &root.join("docs"), &root.join("docs/specs"), &specs] {
+        mode(d, 0o755);
+    }
+    mode(&hidden, 0o000);
     let mut s = TestServer::start(Init {
         pull: true,
         root: Some(root.to_path_buf()),
+        unprivileged: true,
         ..Init::default()
     });
     // Pull a file that is not open: read from disk, refused with a reason.
@@ -184,9 +205,54 @@ fn unreadable_files_on_disk_are_reported_not_fatal() {
     assert!(items[0]["message"].as_str().unwrap().contains("binary"));
     let items = s.pull(&uri(&specs.join("cmp-004-huge.md")));
     assert!(items[0]["message"].as_str().unwrap().contains("10 MB"));
+    let items = s.pull(&uri(&specs.join("cmp-005-fifty.md")));
+    assert!(
+        items[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("file is 50.0 MB"),
+        "{items:?}"
+    );
+    let items = s.pull(&uri(&specs.join("cmp-006-secret.md")));
+    assert!(
+        items[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{items:?}"
+    );
     let r = s.request("workspace/diagnostic", json!({"previousResultIds": []}));
     assert!(r.get("error").is_none(), "{r}");
+    // Every unreadable file under the spec root has its report in the workspace pull; the
+    // readable one has its findings.
+    let items = r["result"]["items"].as_array().unwrap();
+    for name in [
+        "cmp-002-binary.md",
+        "cmp-003-latin1.md",
+        "cmp-004-huge.md",
+        "cmp-005-fifty.md",
+        "cmp-006-secret.md",
+    ] {
+        let it = items
+            .iter()
+            .find(|i| i["uri"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} missing from the workspace pull: {r}"));
+        assert!(
+            it["items"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("cannot check this file: "),
+            "{it}"
+        );
+    }
+    // The folder that could not be listed is logged with its reason.
+    let log = s.stderr();
+    assert!(
+        log.contains("docs/specs/design: permission denied"),
+        "{log}"
+    );
     assert!(s.is_running());
+    mode(&hidden, 0o755);
     assert!(s.shutdown().success());
 }
 

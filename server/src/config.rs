@@ -32,7 +32,7 @@ pub struct References {
 }
 
 /// Editor features that can be switched off to run beside another Markdown server.
-#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Features {
     pub diagnostics: bool,
@@ -113,14 +113,22 @@ impl Config {
     }
 
     /// Applies editor settings (`deployspec.*` from `workspace/configuration`) on top of this
-    /// configuration.
-    pub fn with_settings(&self, settings: &serde_json::Value) -> Result<Config, ConfigError> {
-        let raw: RawConfig = serde_json::from_value(settings.clone()).map_err(|e| ConfigError {
+    /// configuration. Unlike the file, the settings share their section with the editor's own
+    /// (VS Code sends `server.path`, `trace.server`): keys deployspec does not know are left out
+    /// and returned, dotted, for the caller to log. A known key with a wrong value is an error.
+    pub fn with_settings(
+        &self,
+        settings: &serde_json::Value,
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut settings = settings.clone();
+        let mut ignored = Vec::new();
+        prune_unknown_settings(&mut settings, &mut ignored);
+        let raw: RawConfig = serde_json::from_value(settings).map_err(|e| ConfigError {
             line: 0,
             column: 0,
             message: format!("editor settings: {e}"),
         })?;
-        self.clone().apply(raw, "")
+        Ok((self.clone().apply(raw, "")?, ignored))
     }
 
     fn apply(mut self, raw: RawConfig, text: &str) -> Result<Config, ConfigError> {
@@ -222,6 +230,47 @@ struct RawReferences {
     prefixes: Option<Vec<String>>,
 }
 
+/// Removes the keys of editor settings that the configuration does not know (at the top, in
+/// `[sections]`, `[references]`, `[features]`, and rule names in `[rules]`), noting each in
+/// `ignored` as `deployspec.key.subkey`.
+fn prune_unknown_settings(settings: &mut serde_json::Value, ignored: &mut Vec<String>) {
+    let Some(top) = settings.as_object_mut() else {
+        return;
+    };
+    let features = serde_json::to_value(Features::default()).unwrap_or_default();
+    let known_features: Vec<&str> = features
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut prune = |map: &mut serde_json::Map<String, serde_json::Value>,
+                     prefix: &str,
+                     known: &dyn Fn(&str) -> bool| {
+        let unknown: Vec<String> = map.keys().filter(|k| !known(k)).cloned().collect();
+        for k in unknown {
+            map.remove(&k);
+            ignored.push(format!("deployspec.{prefix}{k}"));
+        }
+    };
+    prune(top, "", &|k| {
+        matches!(
+            k,
+            "spec_root" | "rules" | "sections" | "references" | "features"
+        )
+    });
+    type Known<'a> = &'a dyn Fn(&str) -> bool;
+    let nested: [(&str, Known); 4] = [
+        ("rules", &|k| Rule::lookup(k).is_some()),
+        ("sections", &|k| matches!(k, "required" | "recommended")),
+        ("references", &|k| k == "prefixes"),
+        ("features", &|k| known_features.contains(&k)),
+    ];
+    for (section, known) in nested {
+        if let Some(map) = top.get_mut(section).and_then(|v| v.as_object_mut()) {
+            prune(map, &format!("{section}."), known);
+        }
+    }
+}
+
 /// A configuration problem; line and column are 1-based (0 when there is no file position).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -300,6 +349,43 @@ mod tests {
         assert!(e.message.contains("unknown severity"), "{e}");
         let e = Config::from_toml("spec_rot = \"x\"\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    /// Issue 6: VS Code sends its own keys in the `deployspec` section; they rejected every
+    /// setting through `deny_unknown_fields`.
+    #[test]
+    fn editor_settings_ignore_unknown_keys() {
+        let settings = serde_json::json!({
+            "server": {"path": "/usr/bin/deployspec"},
+            "trace": {"server": "verbose"},
+            "rules": {"DP010": "off", "DP999": "error"},
+            "sections": {"required": ["rollback"], "optional": []},
+            "features": {"hover": false, "colors": true},
+        });
+        let (c, mut ignored) = Config::default().with_settings(&settings).unwrap();
+        assert_eq!(c.severity(Rule::UncheckedPrerequisite), None);
+        assert_eq!(c.sections.required, vec![SectionKind::Rollback]);
+        assert!(!c.features.hover);
+        ignored.sort();
+        assert_eq!(
+            ignored,
+            [
+                "deployspec.features.colors",
+                "deployspec.rules.DP999",
+                "deployspec.sections.optional",
+                "deployspec.server",
+                "deployspec.trace"
+            ]
+        );
+        // A known key with a wrong value is still an error.
+        let e = Config::default()
+            .with_settings(&serde_json::json!({"spec_root": 3}))
+            .unwrap_err();
+        assert!(e.message.contains("editor settings"), "{e}");
+        // The file keeps strict checking, with a position.
+        let e = Config::from_toml("[features]\nhover = false\ncolors = true\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("colors"), "{e}");
     }
 
     #[test]

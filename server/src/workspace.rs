@@ -1,9 +1,11 @@
 //! The file system side: finding `.deployspec.toml`, reading spec files safely, walking
 //! directories, building the index from disk. The analysis core never touches the disk.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -124,7 +126,17 @@ impl Workspace {
         let results: Vec<Result<Option<SpecEntry>, (PathBuf, ReadError)>> = files
             .par_iter()
             .map(|p| match read_spec(p) {
-                Ok(text) => Ok(self.entry(p, &text)),
+                // A bug tripped by one file's head leaves that file out, not the index.
+                Ok(text) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::panics::panic_if_marked_for_index(&text);
+                    self.entry(p, &text)
+                }))
+                .map_err(|e| {
+                    (
+                        p.clone(),
+                        ReadError::Internal(crate::panics::message(e.as_ref())),
+                    )
+                }),
                 Err(e) => Err((p.clone(), e)),
             })
             .collect();
@@ -178,8 +190,12 @@ pub fn absolute(path: &Path) -> PathBuf {
 pub enum ReadError {
     TooLarge(u64),
     Binary,
-    InvalidUtf8 { line: usize },
+    InvalidUtf8 {
+        line: usize,
+    },
     Io(std::io::Error),
+    /// Reading it tripped a bug (a caught panic, with its message).
+    Internal(String),
 }
 
 impl fmt::Display for ReadError {
@@ -194,6 +210,10 @@ impl fmt::Display for ReadError {
             ReadError::InvalidUtf8 { line } => {
                 write!(f, "invalid UTF-8 on line {line}: re-save the file as UTF-8")
             }
+            ReadError::Internal(msg) => write!(
+                f,
+                "internal error: {msg} (a bug in deployspec: please report it with this file)"
+            ),
             ReadError::Io(e) => {
                 match e.kind() {
                     std::io::ErrorKind::NotFound => write!(f, "no such file or directory"),
@@ -315,4 +335,146 @@ fn walk_error(e: ignore::Error, fallback: &Path) -> Option<(PathBuf, ReadError)>
     let kind = e.io_error()?.kind();
     let msg = e.io_error()?.to_string();
     Some((path, ReadError::Io(std::io::Error::new(kind, msg))))
+}
+
+/// Each file's configuration, found as `check` and the server both find it: the nearest
+/// `.deployspec.toml` in the file's folder or above it. A file is read once and a folder looked
+/// up once; the cache lives as long as the resolver (the server makes a new one whenever a
+/// configuration file or the editor's settings change). Without a file above, `fallback`
+/// applies. Editor settings, when given, go over every file's configuration.
+#[derive(Debug)]
+pub struct ConfigResolver {
+    fallback: Arc<ResolvedConfig>,
+    settings: Option<serde_json::Value>,
+    /// `--config`: every file gets the fallback, nothing is looked up.
+    fixed: bool,
+    by_dir: Mutex<HashMap<PathBuf, Arc<ResolvedConfig>>>,
+    by_file: Mutex<HashMap<PathBuf, Arc<ResolvedConfig>>>,
+}
+
+/// The configuration in force for a file, and where it came from.
+#[derive(Debug)]
+pub struct ResolvedConfig {
+    pub config: Arc<Config>,
+    /// The `.deployspec.toml` it was read from; `None` for the fallback.
+    pub path: Option<PathBuf>,
+    /// A malformed file: the defaults apply.
+    pub error: Option<ConfigError>,
+}
+
+impl Default for ConfigResolver {
+    fn default() -> Self {
+        ConfigResolver::fixed(Config::default())
+    }
+}
+
+impl ConfigResolver {
+    /// Looks each file's configuration up; `fallback` where no file is found, `settings` over
+    /// every one.
+    pub fn new(fallback: Config, settings: Option<serde_json::Value>) -> ConfigResolver {
+        let fallback = Arc::new(ResolvedConfig {
+            config: Arc::new(apply_settings(fallback, settings.as_ref())),
+            path: None,
+            error: None,
+        });
+        ConfigResolver {
+            fallback,
+            settings,
+            fixed: false,
+            by_dir: Mutex::default(),
+            by_file: Mutex::default(),
+        }
+    }
+
+    /// One configuration for every file (`check --config`).
+    pub fn fixed(config: Config) -> ConfigResolver {
+        ConfigResolver {
+            fixed: true,
+            ..ConfigResolver::new(config, None)
+        }
+    }
+
+    /// The configuration of the file at `path` (which need not exist).
+    pub fn for_file(&self, path: &Path) -> Arc<ResolvedConfig> {
+        if self.fixed {
+            return self.fallback.clone();
+        }
+        let abs = absolute(path);
+        let Some(dir) = abs.parent() else {
+            return self.fallback.clone();
+        };
+        let mut visited = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            if let Some(r) = lock(&self.by_dir).get(d) {
+                found = Some(r.clone());
+                break;
+            }
+            visited.push(d.to_path_buf());
+            let candidate = d.join(config::FILE_NAME);
+            if candidate.is_file() {
+                found = Some(self.load(&candidate));
+                break;
+            }
+        }
+        let resolved = found.unwrap_or_else(|| self.fallback.clone());
+        let mut by_dir = lock(&self.by_dir);
+        for d in visited {
+            by_dir.insert(d, resolved.clone());
+        }
+        resolved
+    }
+
+    /// Every configuration file read so far that is malformed, with its error.
+    pub fn errors(&self) -> Vec<(PathBuf, ConfigError)> {
+        let mut v: Vec<(PathBuf, ConfigError)> = lock(&self.by_file)
+            .values()
+            .filter_map(|r| Some((r.path.clone()?, r.error.clone()?)))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    fn load(&self, file: &Path) -> Arc<ResolvedConfig> {
+        if let Some(r) = lock(&self.by_file).get(file) {
+            return r.clone();
+        }
+        let (config, error) = match Workspace::from_config_file(file) {
+            Ok(ws) => (ws.config, ws.config_error),
+            Err(e) => (
+                Config::default(),
+                Some(ConfigError {
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read {}: {e}", file.display()),
+                }),
+            ),
+        };
+        if let Some(e) = &error {
+            tracing::warn!(
+                "{}:{e} (the defaults apply to the files under it)",
+                file.display()
+            );
+        }
+        let r = Arc::new(ResolvedConfig {
+            config: Arc::new(apply_settings(config, self.settings.as_ref())),
+            path: Some(file.to_path_buf()),
+            error,
+        });
+        lock(&self.by_file).insert(file.to_path_buf(), r.clone());
+        r
+    }
+}
+
+/// Editor settings over a file's configuration; settings that do not apply are reported where
+/// the session reads them, and skipped here.
+fn apply_settings(config: Config, settings: Option<&serde_json::Value>) -> Config {
+    match settings.filter(|s| s.is_object()) {
+        Some(s) => config.with_settings(s).map(|(c, _)| c).unwrap_or(config),
+        None => config,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -29,6 +29,18 @@ pub fn uri(path: &Path) -> String {
     format!("file://{}", abs.display())
 }
 
+/// Whether file permission bits bind this process: false when it can read a `chmod 000` file
+/// (root, or `CAP_DAC_OVERRIDE`).
+#[cfg(unix)]
+pub fn permissions_bind() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("probe");
+    std::fs::write(&f, "x").unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::read(&f).is_err()
+}
+
 /// How to start and initialise a session.
 #[derive(Clone)]
 pub struct Init {
@@ -44,6 +56,9 @@ pub struct Init {
     pub env: Vec<(&'static str, &'static str)>,
     /// Leave the server's requests unanswered (a client that never replies).
     pub silent: bool,
+    /// Run the server as a user that file permissions apply to: as `nobody` when this process
+    /// is privileged (root reads `chmod 000` files).
+    pub unprivileged: bool,
     /// A real client's capabilities, sent as they are (`encodings`, `pull` and `watch` are then
     /// ignored), and its `clientInfo`.
     pub capabilities: Option<Value>,
@@ -60,6 +75,7 @@ impl Default for Init {
             root: None,
             env: Vec::new(),
             silent: false,
+            unprivileged: false,
             capabilities: None,
             client_info: None,
         }
@@ -162,6 +178,11 @@ impl TestServer {
         }
         for (k, v) in &init.env {
             cmd.env(k, v);
+        }
+        #[cfg(unix)]
+        if init.unprivileged && !permissions_bind() {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(65534).gid(65534);
         }
         let mut child = cmd.spawn().expect("spawn deployspec server");
         let stdin = child.stdin.take().unwrap();
@@ -541,6 +562,11 @@ impl TestServer {
         }
     }
 
+    /// The server's process id (for reading its memory in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -619,4 +645,19 @@ pub fn expected_diagnostics(path: &Path, text: &str, encoding: &str) -> Vec<Valu
 pub fn sorted(mut v: Vec<Value>) -> Vec<Value> {
     v.sort_by_key(|d| d.to_string());
     v
+}
+
+impl TestServer {
+    /// Waits until the server's log holds `needle`. The log is read by another thread, so it can
+    /// lag behind the messages; the deadline only keeps a failing test from hanging.
+    pub fn log_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
 }

@@ -10,7 +10,7 @@ use super::output::{self, FileReport};
 use super::{fix, Format};
 use crate::analysis::{self, Analysis, Input};
 use crate::diagnostic::Severity;
-use crate::workspace::{self, ReadError, Workspace};
+use crate::workspace::{self, ConfigResolver, ReadError, Workspace};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -81,65 +81,97 @@ pub fn run(args: Args) -> ExitCode {
         failures.extend(missing.into_iter().map(|(p, e)| (display_path(&p), e)));
     }
 
-    let config = &ws.config;
+    // Each file's configuration is the nearest `.deployspec.toml` above it (as in the server),
+    // unless `--config` names one for all.
+    let configs = if args.config.is_some() {
+        ConfigResolver::fixed(ws.config.clone())
+    } else {
+        ConfigResolver::new(ws.config.clone(), None)
+    };
+    let configs = &configs;
     let index = &index;
-    let results: Vec<Result<Checked, (String, ReadError)>> = inputs
+    let results: Vec<Result<Checked, (String, Failure)>> = inputs
         .par_iter()
         .map(|(path, explicit)| {
-            let mut text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let display = display_path(path);
+            let internal = |msg| (display.clone(), Failure::Internal(msg));
+            let mut text =
+                workspace::read_spec(path).map_err(|e| (display.clone(), Failure::Read(e)))?;
             let abs = workspace::absolute(path);
+            let config = configs.for_file(&abs).config.clone();
             let analyze = |text: &str| {
-                analysis::analyze_text(&Input {
+                analyze_contained(&Input {
                     text,
                     path: Some(&abs),
                     explicit: *explicit,
-                    config,
+                    config: &config,
                     index,
                 })
             };
-            let mut analysis = analyze(&text);
+            let mut analysis = analyze(&text).map_err(internal)?;
             if args.fix {
-                if let Some(fixed) = fix::fix_file(path, &text, &analysis.model)
-                    .map_err(|e| (display_path(path), ReadError::Io(e)))?
-                {
+                let fixed = contained(|| fix::fix_file(path, &text, &analysis.model))
+                    .map_err(internal)?
+                    .map_err(|e| (display.clone(), Failure::Read(ReadError::Io(e))))?;
+                if let Some(fixed) = fixed {
                     text = fixed;
-                    analysis = analyze(&text);
+                    analysis = analyze(&text).map_err(internal)?;
                 }
             }
             Ok(Checked {
-                display: display_path(path),
+                display,
                 text,
                 analysis,
             })
         })
         .collect();
     let mut checked = Vec::with_capacity(results.len());
+    let mut internal: Vec<(String, String)> = Vec::new();
     for r in results {
         match r {
             Ok(c) => checked.push(c),
-            Err(f) => failures.push(f),
+            Err((path, Failure::Read(e))) => failures.push((path, e)),
+            Err((path, Failure::Internal(msg))) => internal.push((path, msg)),
         }
     }
     if let Some(text) = stdin_text {
         let name = args.stdin_filename.clone();
         let abs = name.as_deref().map(workspace::absolute);
-        let analysis = analysis::analyze_text(&Input {
+        let display = name.map_or("<stdin>".into(), |n| display_path(&n));
+        let config = match &abs {
+            Some(p) => configs.for_file(p).config.clone(),
+            None => std::sync::Arc::new(ws.config.clone()),
+        };
+        match analyze_contained(&Input {
             text: &text,
             path: abs.as_deref(),
             explicit: true,
-            config,
+            config: &config,
             index,
-        });
-        if args.fix {
-            return fix::print_fixed(&text, &analysis, config, index, abs.as_deref());
+        }) {
+            Ok(analysis) => {
+                if args.fix {
+                    return fix::print_fixed(&text, &analysis, &config, index, abs.as_deref());
+                }
+                checked.push(Checked {
+                    display,
+                    text,
+                    analysis,
+                });
+            }
+            Err(msg) => internal.push((display, msg)),
         }
-        checked.push(Checked {
-            display: name.map_or("<stdin>".into(), |n| display_path(&n)),
-            text,
-            analysis,
-        });
     }
     checked.sort_by(|a, b| a.display.cmp(&b.display));
+    // Malformed configuration files below the workspace's (which was reported already).
+    for (path, e) in configs.errors() {
+        if ws.config_path.as_deref().map(workspace::absolute) != Some(workspace::absolute(&path)) {
+            eprintln!(
+                "warning: {}:{e}\n  (the configuration was not applied; the defaults are in force for the files under it)",
+                display_path(&path)
+            );
+        }
+    }
 
     let reports: Vec<FileReport> = checked
         .iter()
@@ -158,7 +190,13 @@ pub fn run(args: Args) -> ExitCode {
     for (path, e) in &failures {
         eprintln!("error: {path}: {e}");
     }
-    if !failures.is_empty() {
+    internal.sort();
+    for (path, msg) in &internal {
+        eprintln!(
+            "error: {path}: internal error while checking this file: {msg}\n  (a bug in deployspec: please report it with this file; every other file was checked)"
+        );
+    }
+    if !failures.is_empty() || !internal.is_empty() {
         return ExitCode::from(2);
     }
     let errors = checked
@@ -166,6 +204,28 @@ pub fn run(args: Args) -> ExitCode {
         .flat_map(|c| &c.analysis.findings)
         .any(|f| f.severity == Severity::Error);
     ExitCode::from(if errors { 1 } else { 0 })
+}
+
+/// Why a file has no report.
+enum Failure {
+    Read(ReadError),
+    /// The analysis (or `--fix`) panicked (a bug): the message, reported for this file alone.
+    Internal(String),
+}
+
+/// Runs `f` with a panic caught and returned as its message, so one file that trips a bug is
+/// reported as such and every other file is still checked and reported.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|p| crate::panics::message(p.as_ref()))
+}
+
+/// Analyses one file, [`contained`].
+fn analyze_contained(input: &Input) -> Result<Analysis, String> {
+    contained(|| {
+        crate::panics::panic_if_marked(input.text);
+        analysis::analyze_text(input)
+    })
 }
 
 /// Finds the workspace: from `--config`, else by walking up from the first path (or the working

@@ -15,14 +15,31 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
     shared.wait_index_ready().await;
     let ctx = shared.ctx();
     let e = entry.clone();
-    let checked = match tokio::task::spawn_blocking(move || e.check(&ctx)).await {
+    let s = shared.clone();
+    // The index update after the check (a canonicalised path, a head parse) runs on the same
+    // blocking thread, never on the async ones.
+    let checked = match tokio::task::spawn_blocking(move || {
+        let c = e.check(&ctx);
+        // The index entry comes from the same text; a bug there must not cost the diagnostics.
+        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::workspace_index::note_buffer(&s, &e, &c)
+        })) {
+            error!(
+                uri = e.uri.as_str(),
+                "indexing the buffer panicked: {}",
+                crate::panics::message(p.as_ref())
+            );
+        }
+        c
+    })
+    .await
+    {
         Ok(c) => c,
         Err(err) => {
             error!(uri = entry.uri.as_str(), "analysis failed: {err}");
             return None;
         }
     };
-    super::workspace_index::note_buffer(shared, entry, &checked);
     Some(checked)
 }
 
@@ -56,7 +73,7 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         // Already published (several queued checks of a burst found the same result).
         return;
     }
-    if checked.version != current || last.is_some_and(|(v, _)| v > checked.version) {
+    if is_stale((checked.version, checked.generation), current, *last) {
         debug!(
             uri = entry.uri.as_str(),
             version = checked.version,
@@ -70,7 +87,8 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
         &entry.uri,
         &checked.diagnostics,
         Some(checked.version),
-    );
+    )
+    .await;
     *last = Some((checked.version, checked.generation));
     debug!(
         uri = entry.uri.as_str(),
@@ -80,10 +98,19 @@ pub async fn publish(shared: &Shared, entry: &Entry, checked: &Checked) {
     );
 }
 
+/// Whether a result tagged (version, generation) must not be published: it is not for the
+/// document's current version, or something newer was published already. Generations order
+/// results of the same version (a configuration or index change re-checks the same text), so an
+/// older generation that finishes late never overtakes a newer one, and a newer generation of
+/// the same version is published.
+fn is_stale(result: (i32, u64), current: i32, last: Option<(i32, u64)>) -> bool {
+    result.0 != current || last.is_some_and(|l| l > result)
+}
+
 /// Clears the diagnostics of a closed document (push mode).
 pub async fn clear(shared: &Shared, entry: &Entry) {
     let _last = entry.published.lock().await;
-    send(shared, &entry.uri, &[], None);
+    send(shared, &entry.uri, &[], None).await;
 }
 
 #[derive(serde::Serialize)]
@@ -95,15 +122,18 @@ struct PublishParams<'a> {
 }
 
 /// `textDocument/publishDiagnostics`, serialised straight from the diagnostics.
-fn send(shared: &Shared, uri: &Uri, diagnostics: &[Diagnostic], version: Option<i32>) {
-    shared.out.notify(
-        "textDocument/publishDiagnostics",
-        PublishParams {
-            uri,
-            diagnostics,
-            version,
-        },
-    );
+async fn send(shared: &Shared, uri: &Uri, diagnostics: &[Diagnostic], version: Option<i32>) {
+    shared
+        .out
+        .notify(
+            "textDocument/publishDiagnostics",
+            PublishParams {
+                uri,
+                diagnostics,
+                version,
+            },
+        )
+        .await;
 }
 
 /// Re-checks every open document (configuration or index changed). Pull clients are asked to
@@ -119,7 +149,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
         }
         if session.refresh {
             let client = shared.client.clone();
-            tokio::spawn(async move {
+            super::tasks::spawn("diagnostic refresh", async move {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
@@ -127,6 +157,26 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
     }
     for e in entries {
         e.invalidate();
-        tokio::spawn(refresh(shared.clone(), e));
+        super::tasks::spawn("re-check", refresh(shared.clone(), e));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stale;
+
+    #[test]
+    fn stale_results_are_ordered_by_version_then_generation() {
+        // Not the current version.
+        assert!(is_stale((3, 9), 4, None));
+        // Nothing published yet, or something older.
+        assert!(!is_stale((4, 1), 4, None));
+        assert!(!is_stale((4, 1), 4, Some((3, 7))));
+        // Same version, newer generation (configuration or index changed): published.
+        assert!(!is_stale((4, 2), 4, Some((4, 1))));
+        // Same version, older generation finishing late: dropped, it would overtake the newer.
+        assert!(is_stale((4, 1), 4, Some((4, 2))));
+        // A newer version was published already.
+        assert!(is_stale((4, 9), 4, Some((5, 1))));
     }
 }

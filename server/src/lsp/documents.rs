@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::ide::Snapshot;
 use crate::index::SpecIndex;
 use crate::position::{rope_offset, Encoding, LineCol};
-use crate::workspace::MAX_FILE_BYTES;
+use crate::workspace::{ConfigResolver, MAX_FILE_BYTES};
 
 use super::convert;
 
@@ -113,12 +113,27 @@ pub fn is_markdown(language_id: &str, path: Option<&Path>) -> bool {
 /// The inputs every analysis of a session shares, swapped as a whole when they change.
 #[derive(Clone)]
 pub struct Context {
+    /// The configuration at the workspace root (file and editor settings).
     pub config: Arc<Config>,
+    /// Each document's configuration: the nearest `.deployspec.toml` above it, as `check`
+    /// finds it, with the editor settings over it.
+    pub configs: Arc<ConfigResolver>,
     pub index: Arc<SpecIndex>,
     pub encoding: Encoding,
     /// Bumped whenever configuration or the index change: results of an older generation are
     /// recomputed even when the text did not change.
     pub generation: u64,
+}
+
+impl Context {
+    /// The configuration a document is checked with (the root's when it has no path).
+    /// Blocking on first use of a folder (it looks for the file): call off the async threads.
+    pub fn config_for(&self, path: Option<&Path>) -> Arc<Config> {
+        match path {
+            Some(p) => self.configs.for_file(p).config.clone(),
+            None => self.config.clone(),
+        }
+    }
 }
 
 /// The result of checking one version of a document.
@@ -172,8 +187,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Entries alive (open, or still held by a task after closing): for the test-only stats.
+pub static LIVE_ENTRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        LIVE_ENTRIES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Entry {
     pub fn new(uri: Uri, doc: Document) -> Entry {
+        LIVE_ENTRIES.fetch_add(1, Ordering::Relaxed);
         Entry {
             uri,
             doc: Mutex::new(doc),
@@ -250,30 +275,56 @@ impl Entry {
                 first_edit,
             }
         } else if markdown {
-            let analysis = analysis::analyze(
-                &Input {
-                    text,
-                    path: path.as_deref(),
-                    explicit: false,
-                    config: &ctx.config,
-                    index: &ctx.index,
-                },
-                &mut an.cache,
-            );
-            let diagnostics = if ctx.config.features.diagnostics {
-                convert::diagnostics(text, &analysis.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
-            let near_top = first_edit.is_some_and(|b| b <= head_len(text));
-            let snapshot = Snapshot::new(version, Arc::from(text), analysis);
-            Checked {
-                version,
-                generation: ctx.generation,
-                text: near_top.then(|| snapshot.text.clone()),
-                snapshot: Some(Arc::new(snapshot)),
-                diagnostics: Arc::new(diagnostics),
-                first_edit,
+            let config = ctx.config_for(path.as_deref());
+            let cache = &mut an.cache;
+            // A bug tripped by this text is this document's alone: it gets one diagnostic
+            // saying so, and the session and every other document carry on.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(text);
+                let analysis = analysis::analyze(
+                    &Input {
+                        text,
+                        path: path.as_deref(),
+                        explicit: false,
+                        config: &config,
+                        index: &ctx.index,
+                    },
+                    cache,
+                );
+                let diagnostics = if config.features.diagnostics {
+                    convert::diagnostics(text, &analysis.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                };
+                (analysis, diagnostics)
+            }));
+            match result {
+                Ok((analysis, diagnostics)) => {
+                    let near_top = first_edit.is_some_and(|b| b <= head_len(text));
+                    let snapshot = Snapshot::new(version, Arc::from(text), analysis);
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        text: near_top.then(|| snapshot.text.clone()),
+                        snapshot: Some(Arc::new(snapshot)),
+                        diagnostics: Arc::new(diagnostics),
+                        first_edit,
+                    }
+                }
+                Err(p) => {
+                    let msg = crate::panics::message(p.as_ref());
+                    tracing::error!(uri = self.uri.as_str(), version, "check panicked: {msg}");
+                    // The parse cache may be half updated: start afresh.
+                    *cache = RegionCache::default();
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        snapshot: None,
+                        diagnostics: Arc::new(vec![convert::internal_error(&msg)]),
+                        text: None,
+                        first_edit,
+                    }
+                }
             }
         } else {
             Checked {

@@ -13,13 +13,16 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
+use crate::panics::message as panic_message;
 use crate::workspace::{self, read_spec};
 
 use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
 use super::features;
+use super::navigation;
 use super::state::{lock, Session, Shared};
+use super::tasks;
 use super::watch;
 use super::workspace_index::{self, FileEvent};
 
@@ -63,13 +66,6 @@ impl Backend {
             data: None,
         })
     }
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Runs a request handler, turning a panic into an internal error response.
@@ -145,6 +141,13 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .as_ref()
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
+        completion_snippets: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false),
     }
 }
 
@@ -186,6 +189,16 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         inlay_hint_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
+            // heading after `## `.
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            ..Default::default()
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -236,9 +249,14 @@ impl LanguageServer for Backend {
             );
             let caps = capabilities(&session);
             self.shared.set_session(session);
-            workspace_index::discover(&self.shared);
-            let config = Arc::new(workspace_index::effective_config(&self.shared));
-            self.shared.update_ctx(|c| c.config = config);
+            // Canonicalising the root and reading the configuration: off the async threads.
+            let shared = self.shared.clone();
+            tokio::task::spawn_blocking(move || {
+                workspace_index::discover(&shared);
+                workspace_index::apply_config(&shared);
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -256,7 +274,7 @@ impl LanguageServer for Backend {
             let session = self.shared.session();
             if session.client_watches {
                 let client = self.shared.client.clone();
-                tokio::spawn(async move {
+                tasks::spawn("register file watchers", async move {
                     let opts = DidChangeWatchedFilesRegistrationOptions {
                         watchers: ["**/*.md", "**/*.markdown", "**/.deployspec.toml"]
                             .into_iter()
@@ -278,13 +296,12 @@ impl LanguageServer for Backend {
             } else if let Some(ws) = self.shared.workspace() {
                 *lock(&self.watcher) = watch::start(self.shared.clone(), &ws);
             }
-            workspace_index::publish_config_diagnostics(&self.shared);
+            workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
-            tokio::spawn(async move {
+            tasks::spawn("settings and index build", async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
-                    let config = Arc::new(workspace_index::effective_config(&shared));
-                    shared.update_ctx(|c| c.config = config);
+                    workspace_index::apply_config(&shared);
                 }
                 workspace_index::build(shared).await;
             });
@@ -308,7 +325,10 @@ impl LanguageServer for Backend {
             debug!(uri = td.uri.as_str(), version = td.version, "didOpen");
             let doc = Document::new(&td.text, td.version, &td.language_id, path);
             let entry = self.shared.docs.open(td.uri, doc);
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didOpen",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -348,7 +368,10 @@ impl LanguageServer for Backend {
                     );
                 }
             }
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didChange",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -365,7 +388,7 @@ impl LanguageServer for Backend {
             };
             let shared = self.shared.clone();
             let path = entry.doc().path.clone();
-            tokio::spawn(async move {
+            tasks::spawn("didClose", async move {
                 if !shared.session().pull {
                     diagnostics::clear(&shared, &entry).await;
                 }
@@ -381,13 +404,13 @@ impl LanguageServer for Backend {
         guard_notification("workspace/didChangeConfiguration", async {
             let shared = self.shared.clone();
             let inline = settings_in(&params.settings);
-            tokio::spawn(async move {
+            tasks::spawn("reconfigure", async move {
                 let settings = match inline {
                     Some(s) => Some(s),
                     None => fetch_settings(&shared).await,
                 };
                 lock(&shared.config).settings = settings.filter(|s| !s.is_null());
-                workspace_index::reconfigure(shared).await;
+                workspace_index::reconfigure(shared, false).await;
             });
         })
         .await
@@ -400,6 +423,9 @@ impl LanguageServer for Backend {
                 .iter()
                 .filter_map(|c| {
                     let p = convert::uri_to_path(&c.uri)?;
+                    // Forgotten now, in arrival order, so a pull sent after this event never
+                    // answers from the old result (`files_changed` forgets the canonical path).
+                    self.shared.disk.forget(&p);
                     Some(if c.typ == FileChangeType::DELETED {
                         FileEvent::Deleted(p)
                     } else {
@@ -407,7 +433,10 @@ impl LanguageServer for Backend {
                     })
                 })
                 .collect();
-            tokio::spawn(workspace_index::files_changed(self.shared.clone(), events));
+            tasks::spawn(
+                "watched files",
+                workspace_index::files_changed(self.shared.clone(), events),
+            );
         })
         .await
     }
@@ -450,7 +479,7 @@ impl LanguageServer for Backend {
                     continue;
                 };
                 if let Some(p) = entry.doc().path.clone() {
-                    open_paths.push(workspace::absolute(&p));
+                    open_paths.push(p);
                 }
                 items.push(report_item(
                     entry.uri.clone(),
@@ -460,17 +489,20 @@ impl LanguageServer for Backend {
                     &previous,
                 ));
             }
-            // Unopened spec files, from disk.
-            let files: Vec<std::path::PathBuf> = lock(&self.shared.index)
+            // Unopened spec files, from disk: those indexed, and those that could not be read
+            // (reported with the reason).
+            let mut files: Vec<std::path::PathBuf> = lock(&self.shared.index)
                 .entries()
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !open_paths.contains(p))
                 .collect();
+            files.extend(lock(&self.shared.unreadable).iter().cloned());
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
+                let open: Vec<_> = open_paths.iter().map(|p| workspace::absolute(p)).collect();
+                files.retain(|p| !open.contains(p));
                 files
                     .par_iter()
                     .map(|p| {
@@ -523,6 +555,52 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/codeLens",
             features::code_lens(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        guard(
+            "textDocument/definition",
+            navigation::definition(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        guard(
+            "textDocument/hover",
+            navigation::hover(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guard(
+            "textDocument/documentSymbol",
+            navigation::document_symbol(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        guard(
+            "textDocument/completion",
+            navigation::completion(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guard(
+            "textDocument/foldingRange",
+            navigation::folding_range(&self.shared, params),
         )
         .await
     }
@@ -606,7 +684,7 @@ impl Backend {
     /// [`LanguageServer::diagnostic`], written straight to the output.
     pub async fn fast_pull(&self, p: super::transport::FastPull) {
         let shared = self.shared.clone();
-        tokio::spawn(async move {
+        tasks::spawn("pull", async move {
             let result = match serde_json::from_value::<DocumentDiagnosticParams>(p.params) {
                 Ok(params) => guard("textDocument/diagnostic", pull(&shared, params)).await,
                 Err(e) => Err(Error::invalid_params(e.to_string())),
@@ -623,7 +701,7 @@ impl Backend {
                 },
                 error: result.as_ref().err().cloned(),
             };
-            shared.out.send(&response);
+            shared.out.send(&response).await;
         });
     }
 }
@@ -680,6 +758,44 @@ fn check_file(
     previous: Option<&str>,
 ) -> (Vec<Diagnostic>, String) {
     let ctx = shared.ctx();
+    // Unchanged on disk since the last pull, under the same context: no read, no hash.
+    let stamp = workspace_index::stamp(path);
+    if let Some(st) = &stamp {
+        if let Some(r) = shared.disk.get(path, st, ctx.generation) {
+            if previous == Some(r.result_id.as_str()) {
+                return (Vec::new(), r.result_id);
+            }
+            return (r.diagnostics.as_ref().clone(), r.result_id);
+        }
+    }
+    shared
+        .disk
+        .reads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (diags, id) = check_file_uncached(&ctx, path, previous);
+    if let Some(stamp) = stamp {
+        // Only a full result of a readable file is kept: an "unchanged" answer carries no
+        // diagnostics, and an unreadable file may become readable without a new stamp (chmod).
+        if previous != Some(id.as_str()) && !id.ends_with(":unreadable") {
+            shared.disk.put(
+                path.to_path_buf(),
+                workspace_index::DiskResult {
+                    stamp,
+                    generation: ctx.generation,
+                    result_id: id.clone(),
+                    diagnostics: Arc::new(diags.clone()),
+                },
+            );
+        }
+    }
+    (diags, id)
+}
+
+fn check_file_uncached(
+    ctx: &super::documents::Context,
+    path: &std::path::Path,
+    previous: Option<&str>,
+) -> (Vec<Diagnostic>, String) {
     match read_spec(path) {
         Ok(text) => {
             if !is_markdown("", Some(path)) {
@@ -689,18 +805,28 @@ fn check_file(
             if previous == Some(id.as_str()) {
                 return (Vec::new(), id);
             }
-            let a = crate::analysis::analyze_text(&crate::analysis::Input {
-                text: &text,
-                path: Some(path),
-                explicit: false,
-                config: &ctx.config,
-                index: &ctx.index,
+            let config = ctx.config_for(Some(path));
+            // A bug tripped by one file is reported on that file; the pull answers the others.
+            let diags = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(&text);
+                let a = crate::analysis::analyze_text(&crate::analysis::Input {
+                    text: &text,
+                    path: Some(path),
+                    explicit: false,
+                    config: &config,
+                    index: &ctx.index,
+                });
+                if config.features.diagnostics {
+                    convert::diagnostics(&text, &a.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                }
+            }))
+            .unwrap_or_else(|p| {
+                let msg = crate::panics::message(p.as_ref());
+                error!(path = %path.display(), "check panicked: {msg}");
+                vec![convert::internal_error(&msg)]
             });
-            let diags = if ctx.config.features.diagnostics {
-                convert::diagnostics(&text, &a.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
             (diags, id)
         }
         Err(e) => {

@@ -34,6 +34,8 @@ pub struct Session {
     pub document_changes: bool,
     /// Workspace edits may create files (`resourceOperations` has `create`).
     pub create_files: bool,
+    /// Completion items may be snippets (`completionItem.snippetSupport`).
+    pub completion_snippets: bool,
 }
 
 impl Default for Session {
@@ -48,6 +50,7 @@ impl Default for Session {
             root: None,
             document_changes: false,
             create_files: false,
+            completion_snippets: false,
         }
     }
 }
@@ -81,6 +84,11 @@ pub struct Shared {
     /// flags every reference as broken.
     pub index_ready: tokio::sync::watch::Sender<bool>,
     pub shut_down: Arc<AtomicBool>,
+    /// Spec files under the spec root that could not be read (too large, binary, not UTF-8,
+    /// permission denied): kept so a workspace pull reports them instead of leaving them out.
+    pub unreadable: Mutex<std::collections::BTreeSet<PathBuf>>,
+    /// Results of unopened files for workspace pulls (see `workspace_index::DiskResults`).
+    pub disk: super::workspace_index::DiskResults,
     /// Released by the test-only `deployspec/debug/releaseIndex` (see `debug::hold_index`).
     pub index_hold: tokio::sync::Notify,
 }
@@ -100,12 +108,15 @@ impl Shared {
             index: Mutex::new(SpecIndex::default()),
             ctx: RwLock::new(Arc::new(Context {
                 config: Arc::new(Config::default()),
+                configs: Arc::default(),
                 index: Arc::new(SpecIndex::default()),
                 encoding: Encoding::Utf16,
                 generation: 0,
             })),
             index_ready: tokio::sync::watch::Sender::new(false),
             shut_down,
+            unreadable: Mutex::new(Default::default()),
+            disk: Default::default(),
             index_hold: tokio::sync::Notify::new(),
         }
     }
