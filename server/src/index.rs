@@ -177,11 +177,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
             .blocks
             .iter()
             .position(|b| b.kind == syntax::BlockKind::Heading { level: 1 });
-        if title.is_some_and(|t| {
-            facts.blocks[t..]
-                .iter()
-                .any(|b| b.kind == syntax::BlockKind::Paragraph)
-        }) {
+        if title.is_some_and(|t| facts.blocks[t..].iter().any(|b| is_summary(text, b))) {
             break;
         }
     }
@@ -208,7 +204,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
         m.facts
             .blocks
             .iter()
-            .find(|b| b.kind == syntax::BlockKind::Paragraph && b.range.start >= after)
+            .find(|b| b.range.start >= after && is_summary(text, b))
             .map(|b| head[b.content.clone()].trim().to_string())
     });
     Some(SpecEntry {
@@ -222,6 +218,15 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
         owner,
         summary,
     })
+}
+
+/// A paragraph that can summarise a spec: not a metadata block (`**Owner**: @team` lines).
+fn is_summary(text: &str, b: &syntax::Block) -> bool {
+    b.kind == syntax::BlockKind::Paragraph
+        && text[b.content.clone()]
+            .lines()
+            .next()
+            .is_some_and(|first| crate::analysis::prose::split_label(first).is_none())
 }
 
 #[cfg(test)]
@@ -255,6 +260,8 @@ mod tests {
         assert_eq!(e.title.as_deref(), Some("Export service"));
         assert_eq!(e.owner.as_deref(), Some("@data-team"));
         assert_eq!(e.kind.as_deref(), Some("component"));
+        // The first paragraph that is not metadata.
+        assert_eq!(e.summary.as_deref(), Some("Exports data."));
     }
 
     #[test]

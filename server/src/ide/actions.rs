@@ -244,6 +244,10 @@ fn time_line(text: &str, head: usize, end: usize, snippet: bool, eol: &str) -> E
 /// `<!-- deployspec-disable-next-line DPxxx -->` above the finding's line. Not offered inside a
 /// table, which a comment line would cut in two.
 fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
+    if f.rule == Rule::UnknownRuleInSuppression {
+        // A suppression comment cannot silence a mistake in a suppression comment.
+        return None;
+    }
     let text = &*snap.text;
     let m = snap.model();
     let blocks = &m.facts.blocks;
@@ -482,6 +486,19 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.rule == Rule::UncheckedPrerequisite));
+    }
+
+    #[test]
+    fn no_ignore_for_a_broken_suppression() {
+        let text = "# T\n\n<!-- deployspec-disable-next-line DP999 -->$0\nText.\n";
+        let snap = snapshot(&cursor(text).0);
+        assert!(snap
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::UnknownRuleInSuppression));
+        let o = offered(text);
+        assert!(!o.iter().any(|t| t.contains("DP070")), "{o:?}");
     }
 
     #[test]

@@ -5,10 +5,16 @@
 //! ranges point into.
 
 pub mod actions;
+pub mod at;
+pub mod completion;
+pub mod definition;
+pub mod folding;
 pub mod hints;
+pub mod hover;
 pub mod lens;
 pub mod renumber;
 pub mod scaffold;
+pub mod symbols;
 
 use std::ops::Range;
 use std::path::PathBuf;

@@ -21,7 +21,7 @@ pub fn fix_all_kind() -> CodeActionKind {
 
 /// The snapshot of the document's current version, or `None` when it is not an open Markdown
 /// document. An edit that arrived meanwhile makes the answer stale: the client asks again.
-async fn snapshot(shared: &Arc<Shared>, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
+pub(super) async fn snapshot(shared: &Arc<Shared>, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
     let Some(entry) = shared.docs.get(uri) else {
         return Ok(None);
     };
@@ -38,7 +38,7 @@ async fn snapshot(shared: &Arc<Shared>, uri: &Uri) -> Result<Option<Arc<Snapshot
     Ok(checked.snapshot.clone())
 }
 
-fn offset(snap: &Snapshot, p: Position, enc: Encoding) -> usize {
+pub(super) fn offset(snap: &Snapshot, p: Position, enc: Encoding) -> usize {
     snap.lines().offset(
         &snap.text,
         LineCol {
@@ -49,7 +49,7 @@ fn offset(snap: &Snapshot, p: Position, enc: Encoding) -> usize {
     )
 }
 
-fn range(snap: &Snapshot, r: std::ops::Range<usize>, enc: Encoding) -> Range {
+pub(super) fn range(snap: &Snapshot, r: std::ops::Range<usize>, enc: Encoding) -> Range {
     convert::range(snap.lines(), &snap.text, r, enc)
 }
 

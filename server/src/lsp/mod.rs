@@ -17,6 +17,7 @@ pub mod debug;
 pub mod diagnostics;
 pub mod documents;
 pub mod features;
+pub mod navigation;
 pub mod output;
 pub mod server;
 pub mod state;

@@ -20,6 +20,7 @@ use super::convert;
 use super::diagnostics;
 use super::documents::{is_markdown, Document};
 use super::features;
+use super::navigation;
 use super::state::{lock, Session, Shared};
 use super::tasks;
 use super::watch;
@@ -140,6 +141,13 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .as_ref()
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
+        completion_snippets: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false),
     }
 }
 
@@ -181,6 +189,16 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         inlay_hint_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
+            // heading after `## `.
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            ..Default::default()
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
@@ -537,6 +555,52 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/codeLens",
             features::code_lens(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        guard(
+            "textDocument/definition",
+            navigation::definition(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        guard(
+            "textDocument/hover",
+            navigation::hover(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guard(
+            "textDocument/documentSymbol",
+            navigation::document_symbol(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        guard(
+            "textDocument/completion",
+            navigation::completion(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guard(
+            "textDocument/foldingRange",
+            navigation::folding_range(&self.shared, params),
         )
         .await
     }

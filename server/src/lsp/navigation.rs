@@ -1,0 +1,227 @@
+//! Adapters for the navigation requests (definition, hover, document symbols, folding ranges,
+//! completion) over `crate::ide`, in the pattern of `features.rs`: snapshot of the current
+//! version, positions to bytes, the pure feature, bytes back to positions.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+
+use crate::ide::{self, definition::Location as Target};
+use crate::position::LineIndex;
+
+use super::convert;
+use super::features::{offset, range, snapshot};
+use super::state::Shared;
+
+pub async fn definition(
+    shared: &Arc<Shared>,
+    params: GotoDefinitionParams,
+) -> Result<Option<GotoDefinitionResponse>> {
+    let p = params.text_document_position_params;
+    let uri = p.text_document.uri;
+    let Some(snap) = snapshot(shared, &uri).await? else {
+        return Ok(None);
+    };
+    let ctx = shared.ctx();
+    let enc = ctx.encoding;
+    let at = offset(&snap, p.position, enc);
+    let Some(def) = ide::definition::definition(&snap, at, &ctx.index) else {
+        return Ok(None);
+    };
+    let origin = range(&snap, def.origin.clone(), enc);
+    let mut links = Vec::new();
+    for t in def.targets {
+        let (target_uri, target_range) = match t {
+            Target::Here(r) => (uri.clone(), range(&snap, r, enc)),
+            Target::File(path) => {
+                let Some(u) = convert::path_to_uri(&path) else {
+                    continue;
+                };
+                let r = title_in(shared, &u, &path, enc).await.unwrap_or_default();
+                (u, r)
+            }
+        };
+        links.push(LocationLink {
+            origin_selection_range: Some(origin),
+            target_uri,
+            target_range,
+            target_selection_range: target_range,
+        });
+    }
+    Ok((!links.is_empty()).then_some(GotoDefinitionResponse::Link(links)))
+}
+
+/// The title line of a spec: from its open buffer when it is open (the buffer, never the saved
+/// file), else read from disk off the async threads. `None` when it cannot be read.
+async fn title_in(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    path: &Path,
+    enc: crate::position::Encoding,
+) -> Option<Range> {
+    let text: String = match shared.docs.get(uri) {
+        Some(entry) => entry.doc().rope.to_string(),
+        None => {
+            let path = path.to_path_buf();
+            tokio::task::spawn_blocking(move || crate::workspace::read_spec(&path).ok())
+                .await
+                .ok()??
+        }
+    };
+    let r = ide::definition::title_line(&text);
+    Some(convert::range(&LineIndex::new(&text), &text, r, enc))
+}
+
+pub async fn hover(shared: &Arc<Shared>, params: HoverParams) -> Result<Option<Hover>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.hover {
+        return Ok(None);
+    }
+    let p = params.text_document_position_params;
+    let Some(snap) = snapshot(shared, &p.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let at = offset(&snap, p.position, ctx.encoding);
+    Ok(ide::hover::hover(&snap, at, &ctx.index).map(|h| Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: h.markdown,
+        }),
+        range: Some(range(&snap, h.range, ctx.encoding)),
+    }))
+}
+
+pub async fn document_symbol(
+    shared: &Arc<Shared>,
+    params: DocumentSymbolParams,
+) -> Result<Option<DocumentSymbolResponse>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.symbols {
+        return Ok(None);
+    }
+    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let syms = ide::symbols::document_symbols(&snap);
+    let convert_all = |syms: Vec<ide::symbols::Symbol>| -> Vec<DocumentSymbol> {
+        fn go(
+            snap: &ide::Snapshot,
+            enc: crate::position::Encoding,
+            syms: Vec<ide::symbols::Symbol>,
+        ) -> Vec<DocumentSymbol> {
+            syms.into_iter()
+                .map(|s| {
+                    #[allow(deprecated)] // `deprecated` is a required field of the struct
+                    DocumentSymbol {
+                        name: s.name,
+                        detail: s.detail,
+                        kind: match s.kind {
+                            ide::symbols::SymbolKind::Title => SymbolKind::FILE,
+                            ide::symbols::SymbolKind::Section => SymbolKind::NAMESPACE,
+                            ide::symbols::SymbolKind::Step => SymbolKind::FUNCTION,
+                        },
+                        tags: None,
+                        deprecated: None,
+                        range: range(snap, s.range, enc),
+                        selection_range: range(snap, s.selection, enc),
+                        children: Some(go(snap, enc, s.children)),
+                    }
+                })
+                .collect()
+        }
+        go(&snap, ctx.encoding, syms)
+    };
+    Ok(Some(DocumentSymbolResponse::Nested(convert_all(syms))))
+}
+
+pub async fn folding_range(
+    shared: &Arc<Shared>,
+    params: FoldingRangeParams,
+) -> Result<Option<Vec<FoldingRange>>> {
+    // Folding follows the outline, so it goes with the `symbols` switch.
+    let ctx = shared.ctx();
+    if !ctx.config.features.symbols {
+        return Ok(None);
+    }
+    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let lines = snap.lines();
+    let out = ide::folding::folding_ranges(&snap)
+        .into_iter()
+        .map(|r| FoldingRange {
+            start_line: lines.line_of(r.start) as u32,
+            end_line: lines.line_of(r.end) as u32,
+            kind: Some(FoldingRangeKind::Region),
+            ..Default::default()
+        })
+        .filter(|f| f.end_line > f.start_line)
+        .collect();
+    Ok(Some(out))
+}
+
+pub async fn completion(
+    shared: &Arc<Shared>,
+    params: CompletionParams,
+) -> Result<Option<CompletionResponse>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.completion {
+        return Ok(None);
+    }
+    let p = params.text_document_position;
+    let Some(snap) = snapshot(shared, &p.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let enc = ctx.encoding;
+    let at = offset(&snap, p.position, enc);
+    let path = shared
+        .docs
+        .get(&p.text_document.uri)
+        .and_then(|e| e.doc().path.clone());
+    // The document was just checked, so its folder's configuration is already resolved.
+    let config = ctx.config_for(path.as_deref());
+    let env = ide::completion::Env {
+        snippets: shared.session().completion_snippets,
+        sections: config
+            .sections
+            .required
+            .iter()
+            .chain(&config.sections.recommended)
+            .copied()
+            .collect(),
+        max_specs: 200,
+    };
+    let c = ide::completion::complete(&snap, at, &ctx.index, &env);
+    let items = c
+        .items
+        .into_iter()
+        .map(|i| CompletionItem {
+            label: i.label,
+            kind: Some(match i.kind {
+                ide::completion::ItemKind::Spec => CompletionItemKind::REFERENCE,
+                ide::completion::ItemKind::Rule => CompletionItemKind::VALUE,
+                ide::completion::ItemKind::Section => CompletionItemKind::MODULE,
+                ide::completion::ItemKind::Step => CompletionItemKind::SNIPPET,
+            }),
+            detail: i.detail,
+            documentation: i.documentation.map(Documentation::String),
+            filter_text: Some(i.filter),
+            insert_text_format: Some(if i.snippet {
+                InsertTextFormat::SNIPPET
+            } else {
+                InsertTextFormat::PLAIN_TEXT
+            }),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: range(&snap, i.edit.range, enc),
+                new_text: i.edit.text,
+            })),
+            ..Default::default()
+        })
+        .collect();
+    Ok(Some(CompletionResponse::List(CompletionList {
+        is_incomplete: c.incomplete,
+        items,
+    })))
+}
