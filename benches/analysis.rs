@@ -13,9 +13,13 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use deployspec::analysis::document::{self, RegionCache};
+use deployspec::analysis::model::SectionKind;
 use deployspec::analysis::{self, Input};
 use deployspec::config::Config;
+use deployspec::ide::{actions, scaffold, Env, Snapshot};
 use deployspec::index::SpecIndex;
+use deployspec::position::LineIndex;
+use std::sync::Arc;
 
 const LINES: usize = 10_000;
 
@@ -122,6 +126,48 @@ fn benches(c: &mut Criterion) {
             let t = if flip { &b } else { &a };
             black_box(analysis::analyze(&input(t), &mut cache))
         });
+    });
+    // Code actions answer from the snapshot the last check left: its analysis is done, its line
+    // index is built on the first request. Asked at the title (DP001: the section scaffolds,
+    // the rollback mirroring every forward step) and at a step near the middle.
+    let config = Config::default();
+    let index = SpecIndex::default();
+    let analysed = analysis::analyze_text(&Input {
+        text: &text,
+        path: None,
+        explicit: true,
+        config: &config,
+        index: &index,
+    });
+    let snap = Snapshot::new(1, Arc::from(text.as_str()), analysed);
+    let env = Env::default();
+    let mid = snap
+        .model()
+        .steps
+        .get(snap.model().steps.len() / 2)
+        .map_or(0, |s| s.title_range.start);
+    g.bench_function("f_line_index", |bench| {
+        bench.iter(|| black_box(LineIndex::new(black_box(&text))));
+    });
+    g.bench_function("g_code_actions_at_title", |bench| {
+        bench.iter(|| black_box(actions::quick_fixes(&snap, 0..0, &env)));
+    });
+    g.bench_function("h_code_actions_at_middle_step", |bench| {
+        bench.iter(|| black_box(actions::quick_fixes(&snap, mid..mid, &env)));
+    });
+    g.bench_function("i_rollback_scaffold", |bench| {
+        bench.iter(|| {
+            black_box(scaffold::missing_section(
+                snap.model(),
+                &text,
+                SectionKind::Rollback,
+                false,
+                "\n",
+            ))
+        });
+    });
+    g.bench_function("j_fix_all", |bench| {
+        bench.iter(|| black_box(actions::fix_all(&snap)));
     });
     g.finish();
 }

@@ -168,7 +168,7 @@ fn editor_settings_go_over_a_nested_config_and_unknown_keys_are_ignored() {
     assert!(has(&db, "DP020", "hint"), "{db:?}");
     assert!(has(&db, "DP010", "warning"), "{db:?}");
     assert!(
-        s.stderr().contains("deployspec.server") && s.stderr().contains("ignored"),
+        s.log_shows("deployspec.server") && s.log_shows("ignored"),
         "{}",
         s.stderr()
     );

@@ -257,7 +257,8 @@ fn prune_unknown_settings(settings: &mut serde_json::Value, ignored: &mut Vec<St
             "spec_root" | "rules" | "sections" | "references" | "features"
         )
     });
-    let nested: [(&str, &dyn Fn(&str) -> bool); 4] = [
+    type Known<'a> = &'a dyn Fn(&str) -> bool;
+    let nested: [(&str, Known); 4] = [
         ("rules", &|k| Rule::lookup(k).is_some()),
         ("sections", &|k| matches!(k, "required" | "recommended")),
         ("references", &|k| k == "prefixes"),

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod ide;
 pub mod index;
 pub mod lsp;
+pub mod panics;
 pub mod position;
 pub mod rules;
 pub mod templates;

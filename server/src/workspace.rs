@@ -126,7 +126,17 @@ impl Workspace {
         let results: Vec<Result<Option<SpecEntry>, (PathBuf, ReadError)>> = files
             .par_iter()
             .map(|p| match read_spec(p) {
-                Ok(text) => Ok(self.entry(p, &text)),
+                // A bug tripped by one file's head leaves that file out, not the index.
+                Ok(text) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::panics::panic_if_marked_for_index(&text);
+                    self.entry(p, &text)
+                }))
+                .map_err(|e| {
+                    (
+                        p.clone(),
+                        ReadError::Internal(crate::panics::message(e.as_ref())),
+                    )
+                }),
                 Err(e) => Err((p.clone(), e)),
             })
             .collect();
@@ -180,8 +190,12 @@ pub fn absolute(path: &Path) -> PathBuf {
 pub enum ReadError {
     TooLarge(u64),
     Binary,
-    InvalidUtf8 { line: usize },
+    InvalidUtf8 {
+        line: usize,
+    },
     Io(std::io::Error),
+    /// Reading it tripped a bug (a caught panic, with its message).
+    Internal(String),
 }
 
 impl fmt::Display for ReadError {
@@ -196,6 +210,10 @@ impl fmt::Display for ReadError {
             ReadError::InvalidUtf8 { line } => {
                 write!(f, "invalid UTF-8 on line {line}: re-save the file as UTF-8")
             }
+            ReadError::Internal(msg) => write!(
+                f,
+                "internal error: {msg} (a bug in deployspec: please report it with this file)"
+            ),
             ReadError::Io(e) => {
                 match e.kind() {
                     std::io::ErrorKind::NotFound => write!(f, "no such file or directory"),

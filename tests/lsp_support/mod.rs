@@ -562,6 +562,11 @@ impl TestServer {
         }
     }
 
+    /// The server's process id (for reading its memory in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -640,4 +645,19 @@ pub fn expected_diagnostics(path: &Path, text: &str, encoding: &str) -> Vec<Valu
 pub fn sorted(mut v: Vec<Value>) -> Vec<Value> {
     v.sort_by_key(|d| d.to_string());
     v
+}
+
+impl TestServer {
+    /// Waits until the server's log holds `needle`. The log is read by another thread, so it can
+    /// lag behind the messages; the deadline only keeps a failing test from hanging.
+    pub fn log_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
 }

@@ -154,6 +154,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Settings reach the running server: it re-checks open files and answers pulls anew.
       if (client?.isRunning()) {
         const settings = { [SECTION]: serverSettings(vscode.workspace.getConfiguration(SECTION)) };
+        output?.appendLine(`deployspec: settings changed: ${JSON.stringify(settings[SECTION])}`);
         await client.sendNotification(DidChangeConfigurationNotification.type, { settings });
       }
     }),

@@ -3,7 +3,7 @@
 // with the keyboard as a person would (Quick Open, Problems panel, Go to Line, Ctrl+.).
 //
 //   node test/e2e.js --vsix FILE --deployspec BIN --workspace DIR --file REL
-//                    [--screenshot PNG] [--quick-fix TITLE] [--timeout SEC]
+//                    [--screenshot PNG] [--quick-fix TITLE] [--timeout SEC] [--keep]
 //
 // Checks, each printed as `ok - …` or `not ok - …`, then `N passed, N failed`:
 //   1. the .vsix installs, and the server that runs is the binary bundled in it;
@@ -12,7 +12,9 @@
 //   3. a `deployspec.rules` change in the user settings reaches the running server (DP020 off,
 //      then on again), without a restart;
 //   4. with --quick-fix: the Quick Fix menu on the DP001 offers TITLE; applying it and saving
-//      clears the DP001, and `deployspec check` on the saved file reports no DP001.
+//      clears the DP001, and `deployspec check` on the saved file reports no DP001;
+//   5. "deployspec: Restart server" starts a new server; a wrong `deployspec.server.path` gives
+//      an error that names the setting.
 // Exit 0 when everything passed. The workspace is copied; nothing outside the run directory
 // (a fresh temp dir, deleted at the end) is written, and every process started is ended.
 'use strict';
@@ -28,7 +30,7 @@ const CODE_SERVER = path.join(TOOLS, 'code-server/node_modules/.bin/code-server'
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const o = { timeout: 240 };
+  const o = { timeout: 480 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -40,6 +42,7 @@ function parseArgs(argv) {
     else if (k === '--screenshot') o.screenshot = path.resolve(take());
     else if (k === '--quick-fix') o.quickFix = take();
     else if (k === '--timeout') o.timeout = Number(take());
+    else if (k === '--keep') o.keep = true;
     else throw new Error(`unknown argument ${k}`);
   }
   for (const k of ['vsix', 'deployspec', 'workspace', 'file']) if (!o[k]) throw new Error(`--${k} is required`);
@@ -83,7 +86,8 @@ async function cleanup() {
     for (const p of pidsNaming(runDir)) { try { process.kill(p, sig); } catch { /* gone */ } }
     await sleep(sig === 'SIGTERM' ? 1500 : 300);
   }
-  fs.rmSync(runDir, { recursive: true, force: true });
+  if (opts.keep) note(`kept ${runDir} (code-server.log, user-data/logs)`);
+  else fs.rmSync(runDir, { recursive: true, force: true });
 }
 
 function freePort() {
@@ -120,28 +124,42 @@ const key = (p) => `${p.code}@${p.line}:${p.col}`;
 const sameSet = (a, b) => JSON.stringify(a.map(key).sort()) === JSON.stringify(b.map(key).sort());
 
 // --------------------------------------------------------------------- the page (browser)
-/** Rows of the Problems panel as rendered (runs in the page). The fixture's file has fewer
- *  problems than the panel shows rows, so no scrolling of the virtualised list is needed. */
+/** Rows of the Problems panel as rendered, with the file each belongs to (runs in the page).
+ *  The fixture has fewer problems than the panel shows rows: no scrolling of the virtualised
+ *  list is needed. */
 function problemRows() {
   const panel = document.querySelector('.markers-panel');
   if (!panel) return null;
-  return [...panel.querySelectorAll('.monaco-list-row')]
-    .filter((r) => r.querySelector('.marker-message-details-container'))
-    .map((r) => {
-      const code = r.querySelector('.marker-code');
-      const ln = r.querySelector('.marker-line');
-      const m = ln ? ln.textContent.match(/Ln (\d+), Col (\d+)/) : null;
-      return {
-        code: code ? code.textContent.replace(/[()]/g, '').trim() : null,
-        line: m ? Number(m[1]) : null,
-        col: m ? Number(m[2]) : null,
-        message: [...r.querySelectorAll('.marker-message')].map((e) => e.textContent).join(' '),
-      };
+  let file = null;
+  const out = [];
+  for (const r of panel.querySelectorAll('.monaco-list-row')) {
+    if (!r.querySelector('.marker-message-details-container')) {
+      if (r.getAttribute('aria-level') === '1') file = (r.querySelector('.label-name') || {}).textContent || null;
+      continue;
+    }
+    const code = r.querySelector('.marker-code');
+    const ln = r.querySelector('.marker-line');
+    const m = ln ? ln.textContent.match(/Ln (\d+), Col (\d+)/) : null;
+    out.push({
+      file,
+      code: code ? code.textContent.replace(/[()]/g, '').trim() : null,
+      line: m ? Number(m[1]) : null,
+      col: m ? Number(m[2]) : null,
+      message: [...r.querySelectorAll('.marker-message')].map((e) => e.textContent).join(' '),
     });
+  }
+  return out;
 }
 
+let specName = '';
+const othersSeen = new Set();
+/** The problems listed for the spec under test (settings.json may list its own). */
 async function problems(page) {
-  return (await page.evaluate(problemRows)) || [];
+  const rows = (await page.evaluate(problemRows)) || [];
+  const other = rows.filter((r) => r.file !== specName);
+  const o = JSON.stringify(other);
+  if (other.length && !othersSeen.has(o)) { othersSeen.add(o); note(`problems in other files: ${o}`); }
+  return rows.filter((r) => r.file === specName);
 }
 
 /** Waits until the Problems panel satisfies `pred` and stays so for a moment; returns the rows. */
@@ -185,6 +203,45 @@ async function quickFixMenu(page, line, col) {
     .map((r) => (r.querySelector('.title') || r).textContent));
 }
 
+/** Opens a workspace file with Quick Open (Ctrl+P), as a person would. */
+async function openFile(page, rel) {
+  const name = path.basename(rel);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 10000 });
+    await page.keyboard.type(rel);
+    const listed = await page.waitForFunction((n) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
+      .some((r) => (r.getAttribute('aria-label') || '').startsWith(n)) || null, name, { timeout: 8000 }).catch(() => null);
+    if (!listed) { await sleep(1000); continue; }
+    await page.keyboard.press('Enter');
+    const ok = await page.waitForFunction((n) => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') || '').startsWith(n) || null,
+      name, { timeout: 8000 }).then(() => true, () => false);
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** Replaces the user settings through "Preferences: Open User Settings (JSON)" and saves them.
+ *  (code-server does not notice a settings.json written behind its back.) */
+async function setUserSettings(page, file, settings) {
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await page.waitForFunction(() => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') || '').startsWith('settings.json') || null,
+    null, { timeout: 10000 });
+  await page.waitForSelector('.part.editor .monaco-editor.focused', { timeout: 10000 });
+  await sleep(300);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // typed in one go; baseSettings turn off the editor's own closing brackets and indentation
+  await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+  await page.keyboard.press('Control+S');
+  await page.waitForFunction(() => !document.querySelector('.tabs-container .tab.active.dirty') || null, null, { timeout: 10000 });
+  const saved = fs.readFileSync(file, 'utf8');
+  let same = false;
+  try { same = JSON.stringify(JSON.parse(saved)) === JSON.stringify(settings); } catch { /* not JSON */ }
+  if (!same) throw new Error(`settings.json was not replaced; it holds:\n${saved}`);
+}
+
 // -------------------------------------------------------------------------------- main
 async function main() {
   for (const p of [CODE_SERVER, CHROMIUM, opts.vsix, opts.deployspec]) {
@@ -194,6 +251,7 @@ async function main() {
   const ws = path.join(runDir, 'workspace');
   fs.cpSync(opts.workspace, ws, { recursive: true });
   const file = path.join(ws, opts.file);
+  specName = path.basename(file);
   const ud = path.join(runDir, 'user-data');
   const exts = path.join(runDir, 'extensions');
   const tmp = path.join(runDir, 'tmp');
@@ -212,14 +270,17 @@ async function main() {
     'files.autoSave': 'off',
     'problems.defaultViewMode': 'tree',
     'editor.fontSize': 13,
+    // The settings are replaced by typing them (setUserSettings): no automatic brackets or indent.
+    'editor.autoClosingBrackets': 'never',
+    'editor.autoClosingQuotes': 'never',
+    'editor.autoIndent': 'none',
   };
   const settingsFile = path.join(ud, 'User', 'settings.json');
-  const writeSettings = (extra) => fs.writeFileSync(settingsFile, JSON.stringify({ ...baseSettings, ...extra }, null, 2));
-  writeSettings({});
+  fs.writeFileSync(settingsFile, JSON.stringify(baseSettings, null, 2));
   // PATH without any `deployspec`, so that only the bundled binary can be the server.
   const PATH = (process.env.PATH || '').split(':').filter((d) => d && !fs.existsSync(path.join(d, 'deployspec'))).join(':');
   const env = {
-    ...process.env, PATH, TMPDIR: tmp,
+    ...process.env, PATH, TMPDIR: tmp, DEPLOYSPEC_LOG: process.env.DEPLOYSPEC_LOG || 'info',
     XDG_CONFIG_HOME: path.join(runDir, 'xdg'), XDG_DATA_HOME: path.join(runDir, 'xdg'), XDG_CACHE_HOME: path.join(runDir, 'xdg'),
   };
   const csConfig = path.join(runDir, 'code-server.yaml');
@@ -260,22 +321,8 @@ async function main() {
   await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 30000 });
   note(`workbench loaded (code-server pid ${cs.pid})`);
 
-  // Open the file with Quick Open (Ctrl+P)
   const rel = opts.file.split(path.sep).join('/');
-  const name = path.basename(file);
-  let opened = false;
-  for (let attempt = 0; attempt < 4 && !opened; attempt++) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 10000 });
-    await page.keyboard.type(rel);
-    const listed = await page.waitForFunction((n) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
-      .some((r) => (r.getAttribute('aria-label') || '').startsWith(n)) || null, name, { timeout: 8000 }).catch(() => null);
-    if (!listed) { await sleep(1000); continue; }
-    await page.keyboard.press('Enter');
-    opened = await page.waitForFunction((n) => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') || '').startsWith(n) || null,
-      name, { timeout: 8000 }).then(() => true, () => false);
-  }
+  const opened = await openFile(page, rel);
   if (!check(`opens ${rel}`, opened)) return;
   await page.keyboard.press('Control+Shift+M');
   await page.waitForSelector('.markers-panel', { state: 'visible', timeout: 10000 });
@@ -283,8 +330,9 @@ async function main() {
   // 2. the Problems panel equals `deployspec check`
   const want = expected(ws, opts.file);
   const got = await waitProblems(page, (rows) => sameSet(rows, want), 90000);
-  const runningBundled = pidsNaming(runDir).some((p) => { try { return fs.realpathSync(`/proc/${p}/exe`) === fs.realpathSync(bundled); } catch { return false; } });
-  check('the server running is the binary bundled in the .vsix', runningBundled, `expected a process running ${bundled}`);
+  const serverPids = () => pidsNaming(runDir).filter((p) => { try { return fs.realpathSync(`/proc/${p}/exe`) === fs.realpathSync(bundled); } catch { return false; } });
+  const server0 = serverPids();
+  check('the server running is the binary bundled in the .vsix', server0.length === 1, `processes running ${bundled}: ${server0}`);
   check(`Problems panel lists what \`deployspec check\` reports (${want.map(key).join(', ')})`, got.ok,
     `Problems panel: ${got.rows.map(key).join(', ') || '(empty)'}`);
   check('a column after an emoji is counted in UTF-16 (as VS Code shows it)',
@@ -293,12 +341,14 @@ async function main() {
 
   // 3. settings reach the running server
   if (want.some((w) => w.code === 'DP020')) {
-    writeSettings({ 'deployspec.rules': { DP020: 'off' } });
+    await setUserSettings(page, settingsFile, { ...baseSettings, 'deployspec.rules': { DP020: 'off' } });
     const off = await waitProblems(page, (rows) => sameSet(rows, want.filter((w) => w.code !== 'DP020')), 30000);
-    check('"deployspec.rules": {"DP020": "off"} applies without a restart', off.ok, off.rows.map(key).join(', '));
-    writeSettings({});
+    check('"deployspec.rules": {"DP020": "off"} applies without a restart', off.ok && JSON.stringify(serverPids()) === JSON.stringify(server0),
+      `${off.rows.map(key).join(', ')}; server pids before ${server0}, after ${serverPids()}`);
+    await setUserSettings(page, settingsFile, baseSettings);
     const on = await waitProblems(page, (rows) => sameSet(rows, want), 30000);
     check('removing the setting brings DP020 back', on.ok, on.rows.map(key).join(', '));
+    await openFile(page, rel);
   } else {
     check('the fixture has a DP020 for the settings check', false);
   }
@@ -330,6 +380,36 @@ async function main() {
   } else if (opts.screenshot) {
     await page.screenshot({ path: opts.screenshot });
   }
+
+  // 5. the commands and the server setting
+  await runCommand(page, 'deployspec: Restart server');
+  const restarted = await waitFor(() => { const p = serverPids(); return p.length === 1 && !server0.includes(p[0]); }, 20000);
+  const now = expected(ws, opts.file);
+  const back = await waitProblems(page, (rows) => sameSet(rows, now), 30000);
+  check('"deployspec: Restart server" starts a new server, which reports again', restarted && back.ok,
+    `server pids ${server0} → ${serverPids()}; Problems panel: ${back.rows.map(key).join(', ')}`);
+  await setUserSettings(page, settingsFile, { ...baseSettings, 'deployspec.server.path': '/nonexistent/deployspec' });
+  const shown = await page.waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')]
+    .map((e) => e.textContent).find((t) => t.includes('deployspec.server.path')) || null, null, { timeout: 20000 })
+    .then((h) => h.jsonValue(), () => null);
+  check('a "deployspec.server.path" that does not exist: an error that names the setting', !!shown && serverPids().length === 0,
+    `notification: ${shown}; servers still running: ${serverPids()}`);
+}
+
+async function waitFor(pred, ms) {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(250)) if (pred()) return true;
+  return false;
+}
+
+/** Runs a command from the Command Palette (F1). */
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 10000 });
+  await page.keyboard.type(title);
+  await page.waitForFunction((c) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
+    .some((r) => (r.getAttribute('aria-label') || '').startsWith(c)) || null, title, { timeout: 10000 });
+  await page.keyboard.press('Enter');
 }
 
 const watchdog = setTimeout(() => {

@@ -90,14 +90,17 @@ pub fn run(args: Args) -> ExitCode {
     };
     let configs = &configs;
     let index = &index;
-    let results: Vec<Result<Checked, (String, ReadError)>> = inputs
+    let results: Vec<Result<Checked, (String, Failure)>> = inputs
         .par_iter()
         .map(|(path, explicit)| {
-            let mut text = workspace::read_spec(path).map_err(|e| (display_path(path), e))?;
+            let display = display_path(path);
+            let internal = |msg| (display.clone(), Failure::Internal(msg));
+            let mut text =
+                workspace::read_spec(path).map_err(|e| (display.clone(), Failure::Read(e)))?;
             let abs = workspace::absolute(path);
             let config = configs.for_file(&abs).config.clone();
             let analyze = |text: &str| {
-                analysis::analyze_text(&Input {
+                analyze_contained(&Input {
                     text,
                     path: Some(&abs),
                     explicit: *explicit,
@@ -105,51 +108,59 @@ pub fn run(args: Args) -> ExitCode {
                     index,
                 })
             };
-            let mut analysis = analyze(&text);
+            let mut analysis = analyze(&text).map_err(internal)?;
             if args.fix {
-                if let Some(fixed) = fix::fix_file(path, &text, &analysis.model)
-                    .map_err(|e| (display_path(path), ReadError::Io(e)))?
-                {
+                let fixed = contained(|| fix::fix_file(path, &text, &analysis.model))
+                    .map_err(internal)?
+                    .map_err(|e| (display.clone(), Failure::Read(ReadError::Io(e))))?;
+                if let Some(fixed) = fixed {
                     text = fixed;
-                    analysis = analyze(&text);
+                    analysis = analyze(&text).map_err(internal)?;
                 }
             }
             Ok(Checked {
-                display: display_path(path),
+                display,
                 text,
                 analysis,
             })
         })
         .collect();
     let mut checked = Vec::with_capacity(results.len());
+    let mut internal: Vec<(String, String)> = Vec::new();
     for r in results {
         match r {
             Ok(c) => checked.push(c),
-            Err(f) => failures.push(f),
+            Err((path, Failure::Read(e))) => failures.push((path, e)),
+            Err((path, Failure::Internal(msg))) => internal.push((path, msg)),
         }
     }
     if let Some(text) = stdin_text {
         let name = args.stdin_filename.clone();
         let abs = name.as_deref().map(workspace::absolute);
+        let display = name.map_or("<stdin>".into(), |n| display_path(&n));
         let config = match &abs {
             Some(p) => configs.for_file(p).config.clone(),
             None => std::sync::Arc::new(ws.config.clone()),
         };
-        let analysis = analysis::analyze_text(&Input {
+        match analyze_contained(&Input {
             text: &text,
             path: abs.as_deref(),
             explicit: true,
             config: &config,
             index,
-        });
-        if args.fix {
-            return fix::print_fixed(&text, &analysis, &config, index, abs.as_deref());
+        }) {
+            Ok(analysis) => {
+                if args.fix {
+                    return fix::print_fixed(&text, &analysis, &config, index, abs.as_deref());
+                }
+                checked.push(Checked {
+                    display,
+                    text,
+                    analysis,
+                });
+            }
+            Err(msg) => internal.push((display, msg)),
         }
-        checked.push(Checked {
-            display: name.map_or("<stdin>".into(), |n| display_path(&n)),
-            text,
-            analysis,
-        });
     }
     checked.sort_by(|a, b| a.display.cmp(&b.display));
     // Malformed configuration files below the workspace's (which was reported already).
@@ -179,7 +190,13 @@ pub fn run(args: Args) -> ExitCode {
     for (path, e) in &failures {
         eprintln!("error: {path}: {e}");
     }
-    if !failures.is_empty() {
+    internal.sort();
+    for (path, msg) in &internal {
+        eprintln!(
+            "error: {path}: internal error while checking this file: {msg}\n  (a bug in deployspec: please report it with this file; every other file was checked)"
+        );
+    }
+    if !failures.is_empty() || !internal.is_empty() {
         return ExitCode::from(2);
     }
     let errors = checked
@@ -187,6 +204,28 @@ pub fn run(args: Args) -> ExitCode {
         .flat_map(|c| &c.analysis.findings)
         .any(|f| f.severity == Severity::Error);
     ExitCode::from(if errors { 1 } else { 0 })
+}
+
+/// Why a file has no report.
+enum Failure {
+    Read(ReadError),
+    /// The analysis (or `--fix`) panicked (a bug): the message, reported for this file alone.
+    Internal(String),
+}
+
+/// Runs `f` with a panic caught and returned as its message, so one file that trips a bug is
+/// reported as such and every other file is still checked and reported.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|p| crate::panics::message(p.as_ref()))
+}
+
+/// Analyses one file, [`contained`].
+fn analyze_contained(input: &Input) -> Result<Analysis, String> {
+    contained(|| {
+        crate::panics::panic_if_marked(input.text);
+        analysis::analyze_text(input)
+    })
 }
 
 /// Finds the workspace: from `--config`, else by walking up from the first path (or the working

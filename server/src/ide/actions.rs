@@ -244,6 +244,10 @@ fn time_line(text: &str, head: usize, end: usize, snippet: bool, eol: &str) -> E
 /// `<!-- deployspec-disable-next-line DPxxx -->` above the finding's line. Not offered inside a
 /// table, which a comment line would cut in two.
 fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
+    if f.rule == Rule::UnknownRuleInSuppression {
+        // A suppression comment cannot silence a mistake in a suppression comment.
+        return None;
+    }
     let text = &*snap.text;
     let m = snap.model();
     let blocks = &m.facts.blocks;
@@ -261,15 +265,28 @@ fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
         .take_while(|c| matches!(c, ' ' | '\t' | '>'))
         .collect();
     let code = f.rule.code();
+    // Without a title, findings about the whole document sit on its first line, which a
+    // comment inserted above becomes: ignore those from here on instead.
+    let body = m
+        .front_matter
+        .as_ref()
+        .map_or(0, |fm| fm.range.end)
+        .min(text.len());
+    let first = body + (text[body..].len() - text[body..].trim_start().len());
+    let (title, comment) = if m.title.is_none() && f.range.start == first {
+        (format!("Ignore {code} in this file"), "deployspec-disable")
+    } else {
+        (
+            format!("Ignore {code} for this line"),
+            "deployspec-disable-next-line",
+        )
+    };
     Some(quick(
-        format!("Ignore {code} for this line"),
+        title,
         Some(i),
         vec![Edit {
             range: at..at,
-            text: format!(
-                "{lead}<!-- deployspec-disable-next-line {code} -->{}",
-                snap.eol()
-            ),
+            text: format!("{lead}<!-- {comment} {code} -->{}", snap.eol()),
         }],
     ))
 }
@@ -469,6 +486,19 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.rule == Rule::UncheckedPrerequisite));
+    }
+
+    #[test]
+    fn no_ignore_for_a_broken_suppression() {
+        let text = "# T\n\n<!-- deployspec-disable-next-line DP999 -->$0\nText.\n";
+        let snap = snapshot(&cursor(text).0);
+        assert!(snap
+            .analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::UnknownRuleInSuppression));
+        let o = offered(text);
+        assert!(!o.iter().any(|t| t.contains("DP070")), "{o:?}");
     }
 
     #[test]

@@ -87,3 +87,16 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
+
+/// The one diagnostic of a document whose check tripped a bug (a caught panic).
+pub fn internal_error(msg: &str) -> Diagnostic {
+    Diagnostic {
+        range: Default::default(),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(SOURCE.into()),
+        message: format!(
+            "internal error while checking this document: {msg} (a bug in deployspec: please report it with this file; other documents are checked as usual)"
+        ),
+        ..Default::default()
+    }
+}

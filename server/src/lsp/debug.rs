@@ -3,7 +3,9 @@
 //!
 //! - `deployspec/debug/text` `{uri}` → `{version, text}` of an open document (`null` when it is
 //!   not open): the server's text, to compare with the client's after many edits.
-//! - `deployspec/debug/stats` → `{openDocuments, indexedSpecs}`: what the server holds.
+//! - `deployspec/debug/stats` → `{openDocuments, liveDocuments, indexedSpecs, diskReads,
+//!   diskCached}`: what the server holds (live = open or still held by a task), and how many
+//!   unopened files it read for pulls.
 //! - `deployspec/debug/releaseIndex` (notification): with `DEPLOYSPEC_TEST_HOLD_INDEX=1` too, the
 //!   first index build waits for it, so a test can keep requests provably pending (every
 //!   analysis waits for the first index) and cancel them.
@@ -57,7 +59,13 @@ pub async fn stats(b: &Backend) -> Result<Value> {
     }
     let shared = b.shared();
     let specs = super::state::lock(&shared.index).len();
-    Ok(json!({"openDocuments": shared.docs.all().len(), "indexedSpecs": specs}))
+    Ok(json!({
+        "openDocuments": shared.docs.all().len(),
+        "liveDocuments": super::documents::LIVE_ENTRIES.load(std::sync::atomic::Ordering::Relaxed),
+        "indexedSpecs": specs,
+        "diskReads": shared.disk.reads.load(std::sync::atomic::Ordering::Relaxed),
+        "diskCached": shared.disk.len(),
+    }))
 }
 
 pub async fn release_index(b: &Backend) {

@@ -15,14 +15,31 @@ pub async fn check(shared: &Arc<Shared>, entry: &Arc<Entry>) -> Option<Arc<Check
     shared.wait_index_ready().await;
     let ctx = shared.ctx();
     let e = entry.clone();
-    let checked = match tokio::task::spawn_blocking(move || e.check(&ctx)).await {
+    let s = shared.clone();
+    // The index update after the check (a canonicalised path, a head parse) runs on the same
+    // blocking thread, never on the async ones.
+    let checked = match tokio::task::spawn_blocking(move || {
+        let c = e.check(&ctx);
+        // The index entry comes from the same text; a bug there must not cost the diagnostics.
+        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            super::workspace_index::note_buffer(&s, &e, &c)
+        })) {
+            error!(
+                uri = e.uri.as_str(),
+                "indexing the buffer panicked: {}",
+                crate::panics::message(p.as_ref())
+            );
+        }
+        c
+    })
+    .await
+    {
         Ok(c) => c,
         Err(err) => {
             error!(uri = entry.uri.as_str(), "analysis failed: {err}");
             return None;
         }
     };
-    super::workspace_index::note_buffer(shared, entry, &checked);
     Some(checked)
 }
 
@@ -132,7 +149,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
         }
         if session.refresh {
             let client = shared.client.clone();
-            tokio::spawn(async move {
+            super::tasks::spawn("diagnostic refresh", async move {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
@@ -140,7 +157,7 @@ pub fn recheck(shared: &Arc<Shared>, entries: Vec<Arc<Entry>>) {
     }
     for e in entries {
         e.invalidate();
-        tokio::spawn(refresh(shared.clone(), e));
+        super::tasks::spawn("re-check", refresh(shared.clone(), e));
     }
 }
 

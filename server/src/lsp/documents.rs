@@ -187,8 +187,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Entries alive (open, or still held by a task after closing): for the test-only stats.
+pub static LIVE_ENTRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        LIVE_ENTRIES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Entry {
     pub fn new(uri: Uri, doc: Document) -> Entry {
+        LIVE_ENTRIES.fetch_add(1, Ordering::Relaxed);
         Entry {
             uri,
             doc: Mutex::new(doc),
@@ -266,30 +276,55 @@ impl Entry {
             }
         } else if markdown {
             let config = ctx.config_for(path.as_deref());
-            let analysis = analysis::analyze(
-                &Input {
-                    text,
-                    path: path.as_deref(),
-                    explicit: false,
-                    config: &config,
-                    index: &ctx.index,
-                },
-                &mut an.cache,
-            );
-            let diagnostics = if config.features.diagnostics {
-                convert::diagnostics(text, &analysis.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
-            let near_top = first_edit.is_some_and(|b| b <= head_len(text));
-            let snapshot = Snapshot::new(version, Arc::from(text), analysis);
-            Checked {
-                version,
-                generation: ctx.generation,
-                text: near_top.then(|| snapshot.text.clone()),
-                snapshot: Some(Arc::new(snapshot)),
-                diagnostics: Arc::new(diagnostics),
-                first_edit,
+            let cache = &mut an.cache;
+            // A bug tripped by this text is this document's alone: it gets one diagnostic
+            // saying so, and the session and every other document carry on.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(text);
+                let analysis = analysis::analyze(
+                    &Input {
+                        text,
+                        path: path.as_deref(),
+                        explicit: false,
+                        config: &config,
+                        index: &ctx.index,
+                    },
+                    cache,
+                );
+                let diagnostics = if config.features.diagnostics {
+                    convert::diagnostics(text, &analysis.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                };
+                (analysis, diagnostics)
+            }));
+            match result {
+                Ok((analysis, diagnostics)) => {
+                    let near_top = first_edit.is_some_and(|b| b <= head_len(text));
+                    let snapshot = Snapshot::new(version, Arc::from(text), analysis);
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        text: near_top.then(|| snapshot.text.clone()),
+                        snapshot: Some(Arc::new(snapshot)),
+                        diagnostics: Arc::new(diagnostics),
+                        first_edit,
+                    }
+                }
+                Err(p) => {
+                    let msg = crate::panics::message(p.as_ref());
+                    tracing::error!(uri = self.uri.as_str(), version, "check panicked: {msg}");
+                    // The parse cache may be half updated: start afresh.
+                    *cache = RegionCache::default();
+                    Checked {
+                        version,
+                        generation: ctx.generation,
+                        snapshot: None,
+                        diagnostics: Arc::new(vec![convert::internal_error(&msg)]),
+                        text: None,
+                        first_edit,
+                    }
+                }
             }
         } else {
             Checked {

@@ -21,6 +21,7 @@ pub mod navigation;
 pub mod output;
 pub mod server;
 pub mod state;
+pub mod tasks;
 pub mod transport;
 pub mod watch;
 pub mod workspace_index;

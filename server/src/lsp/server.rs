@@ -13,6 +13,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, warn};
 
+use crate::panics::message as panic_message;
 use crate::workspace::{self, read_spec};
 
 use super::convert;
@@ -21,6 +22,7 @@ use super::documents::{is_markdown, Document};
 use super::features;
 use super::navigation;
 use super::state::{lock, Session, Shared};
+use super::tasks;
 use super::watch;
 use super::workspace_index::{self, FileEvent};
 
@@ -64,13 +66,6 @@ impl Backend {
             data: None,
         })
     }
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Runs a request handler, turning a panic into an internal error response.
@@ -260,8 +255,14 @@ impl LanguageServer for Backend {
             );
             let caps = capabilities(&session);
             self.shared.set_session(session);
-            workspace_index::discover(&self.shared);
-            workspace_index::apply_config(&self.shared);
+            // Canonicalising the root and reading the configuration: off the async threads.
+            let shared = self.shared.clone();
+            tokio::task::spawn_blocking(move || {
+                workspace_index::discover(&shared);
+                workspace_index::apply_config(&shared);
+            })
+            .await
+            .map_err(|_| Error::internal_error())?;
             Ok(InitializeResult {
                 capabilities: caps,
                 server_info: Some(ServerInfo {
@@ -279,7 +280,7 @@ impl LanguageServer for Backend {
             let session = self.shared.session();
             if session.client_watches {
                 let client = self.shared.client.clone();
-                tokio::spawn(async move {
+                tasks::spawn("register file watchers", async move {
                     let opts = DidChangeWatchedFilesRegistrationOptions {
                         watchers: ["**/*.md", "**/*.markdown", "**/.deployspec.toml"]
                             .into_iter()
@@ -303,7 +304,7 @@ impl LanguageServer for Backend {
             }
             workspace_index::publish_config_diagnostics(&self.shared).await;
             let shared = self.shared.clone();
-            tokio::spawn(async move {
+            tasks::spawn("settings and index build", async move {
                 if let Some(s) = fetch_settings(&shared).await {
                     lock(&shared.config).settings = Some(s);
                     workspace_index::apply_config(&shared);
@@ -330,7 +331,10 @@ impl LanguageServer for Backend {
             debug!(uri = td.uri.as_str(), version = td.version, "didOpen");
             let doc = Document::new(&td.text, td.version, &td.language_id, path);
             let entry = self.shared.docs.open(td.uri, doc);
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didOpen",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -370,7 +374,10 @@ impl LanguageServer for Backend {
                     );
                 }
             }
-            tokio::spawn(diagnostics::refresh(self.shared.clone(), entry));
+            tasks::spawn(
+                "check after didChange",
+                diagnostics::refresh(self.shared.clone(), entry),
+            );
         })
         .await
     }
@@ -387,7 +394,7 @@ impl LanguageServer for Backend {
             };
             let shared = self.shared.clone();
             let path = entry.doc().path.clone();
-            tokio::spawn(async move {
+            tasks::spawn("didClose", async move {
                 if !shared.session().pull {
                     diagnostics::clear(&shared, &entry).await;
                 }
@@ -403,7 +410,7 @@ impl LanguageServer for Backend {
         guard_notification("workspace/didChangeConfiguration", async {
             let shared = self.shared.clone();
             let inline = settings_in(&params.settings);
-            tokio::spawn(async move {
+            tasks::spawn("reconfigure", async move {
                 let settings = match inline {
                     Some(s) => Some(s),
                     None => fetch_settings(&shared).await,
@@ -422,6 +429,9 @@ impl LanguageServer for Backend {
                 .iter()
                 .filter_map(|c| {
                     let p = convert::uri_to_path(&c.uri)?;
+                    // Forgotten now, in arrival order, so a pull sent after this event never
+                    // answers from the old result (`files_changed` forgets the canonical path).
+                    self.shared.disk.forget(&p);
                     Some(if c.typ == FileChangeType::DELETED {
                         FileEvent::Deleted(p)
                     } else {
@@ -429,7 +439,10 @@ impl LanguageServer for Backend {
                     })
                 })
                 .collect();
-            tokio::spawn(workspace_index::files_changed(self.shared.clone(), events));
+            tasks::spawn(
+                "watched files",
+                workspace_index::files_changed(self.shared.clone(), events),
+            );
         })
         .await
     }
@@ -472,7 +485,7 @@ impl LanguageServer for Backend {
                     continue;
                 };
                 if let Some(p) = entry.doc().path.clone() {
-                    open_paths.push(workspace::absolute(&p));
+                    open_paths.push(p);
                 }
                 items.push(report_item(
                     entry.uri.clone(),
@@ -490,11 +503,12 @@ impl LanguageServer for Backend {
                 .map(|e| e.path.clone())
                 .collect();
             files.extend(lock(&self.shared.unreadable).iter().cloned());
-            files.retain(|p| !open_paths.contains(p));
             let shared = self.shared.clone();
             let prev = previous.clone();
             let results = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
+                let open: Vec<_> = open_paths.iter().map(|p| workspace::absolute(p)).collect();
+                files.retain(|p| !open.contains(p));
                 files
                     .par_iter()
                     .map(|p| {
@@ -703,7 +717,7 @@ impl Backend {
     /// [`LanguageServer::diagnostic`], written straight to the output.
     pub async fn fast_pull(&self, p: super::transport::FastPull) {
         let shared = self.shared.clone();
-        tokio::spawn(async move {
+        tasks::spawn("pull", async move {
             let result = match serde_json::from_value::<DocumentDiagnosticParams>(p.params) {
                 Ok(params) => guard("textDocument/diagnostic", pull(&shared, params)).await,
                 Err(e) => Err(Error::invalid_params(e.to_string())),
@@ -777,6 +791,44 @@ fn check_file(
     previous: Option<&str>,
 ) -> (Vec<Diagnostic>, String) {
     let ctx = shared.ctx();
+    // Unchanged on disk since the last pull, under the same context: no read, no hash.
+    let stamp = workspace_index::stamp(path);
+    if let Some(st) = &stamp {
+        if let Some(r) = shared.disk.get(path, st, ctx.generation) {
+            if previous == Some(r.result_id.as_str()) {
+                return (Vec::new(), r.result_id);
+            }
+            return (r.diagnostics.as_ref().clone(), r.result_id);
+        }
+    }
+    shared
+        .disk
+        .reads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (diags, id) = check_file_uncached(&ctx, path, previous);
+    if let Some(stamp) = stamp {
+        // Only a full result of a readable file is kept: an "unchanged" answer carries no
+        // diagnostics, and an unreadable file may become readable without a new stamp (chmod).
+        if previous != Some(id.as_str()) && !id.ends_with(":unreadable") {
+            shared.disk.put(
+                path.to_path_buf(),
+                workspace_index::DiskResult {
+                    stamp,
+                    generation: ctx.generation,
+                    result_id: id.clone(),
+                    diagnostics: Arc::new(diags.clone()),
+                },
+            );
+        }
+    }
+    (diags, id)
+}
+
+fn check_file_uncached(
+    ctx: &super::documents::Context,
+    path: &std::path::Path,
+    previous: Option<&str>,
+) -> (Vec<Diagnostic>, String) {
     match read_spec(path) {
         Ok(text) => {
             if !is_markdown("", Some(path)) {
@@ -787,18 +839,27 @@ fn check_file(
                 return (Vec::new(), id);
             }
             let config = ctx.config_for(Some(path));
-            let a = crate::analysis::analyze_text(&crate::analysis::Input {
-                text: &text,
-                path: Some(path),
-                explicit: false,
-                config: &config,
-                index: &ctx.index,
+            // A bug tripped by one file is reported on that file; the pull answers the others.
+            let diags = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::panics::panic_if_marked(&text);
+                let a = crate::analysis::analyze_text(&crate::analysis::Input {
+                    text: &text,
+                    path: Some(path),
+                    explicit: false,
+                    config: &config,
+                    index: &ctx.index,
+                });
+                if config.features.diagnostics {
+                    convert::diagnostics(&text, &a.findings, ctx.encoding)
+                } else {
+                    Vec::new()
+                }
+            }))
+            .unwrap_or_else(|p| {
+                let msg = crate::panics::message(p.as_ref());
+                error!(path = %path.display(), "check panicked: {msg}");
+                vec![convert::internal_error(&msg)]
             });
-            let diags = if config.features.diagnostics {
-                convert::diagnostics(&text, &a.findings, ctx.encoding)
-            } else {
-                Vec::new()
-            };
             (diags, id)
         }
         Err(e) => {

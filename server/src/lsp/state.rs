@@ -87,6 +87,8 @@ pub struct Shared {
     /// Spec files under the spec root that could not be read (too large, binary, not UTF-8,
     /// permission denied): kept so a workspace pull reports them instead of leaving them out.
     pub unreadable: Mutex<std::collections::BTreeSet<PathBuf>>,
+    /// Results of unopened files for workspace pulls (see `workspace_index::DiskResults`).
+    pub disk: super::workspace_index::DiskResults,
     /// Released by the test-only `deployspec/debug/releaseIndex` (see `debug::hold_index`).
     pub index_hold: tokio::sync::Notify,
 }
@@ -114,6 +116,7 @@ impl Shared {
             index_ready: tokio::sync::watch::Sender::new(false),
             shut_down,
             unreadable: Mutex::new(Default::default()),
+            disk: Default::default(),
             index_hold: tokio::sync::Notify::new(),
         }
     }

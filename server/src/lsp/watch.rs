@@ -23,6 +23,9 @@ pub struct Watcher {
 pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let handler = move |res: notify::Result<notify::Event>| match res {
+        // Reads are no change: without this, the server's own reads of the specs (indexing,
+        // workspace pulls) came back as events, and every file read was read again.
+        Ok(ev) if ev.kind.is_access() => {}
         Ok(ev) => {
             for p in ev.paths {
                 let _ = tx.send(p);
@@ -47,7 +50,7 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
         warn!("cannot watch {}: {e}", ws.root.display());
     }
     info!(root = %spec_root.display(), "watching files (the client does not)");
-    tokio::spawn(async move {
+    super::tasks::spawn("file watcher", async move {
         while let Some(first) = rx.recv().await {
             let mut paths = vec![first];
             // Batch the burst an editor's save or a `git checkout` makes.
@@ -57,17 +60,26 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
             }
             paths.sort();
             paths.dedup();
-            let events = paths
-                .into_iter()
-                .map(|p| {
-                    if p.exists() {
-                        FileEvent::Changed(p)
-                    } else {
-                        FileEvent::Deleted(p)
-                    }
-                })
-                .collect();
-            workspace_index::files_changed(shared.clone(), events).await;
+            let events = tokio::task::spawn_blocking(move || {
+                paths
+                    .into_iter()
+                    .map(|p| {
+                        if p.exists() {
+                            FileEvent::Changed(p)
+                        } else {
+                            FileEvent::Deleted(p)
+                        }
+                    })
+                    .collect()
+            })
+            .await
+            .unwrap_or_default();
+            // A bug in one batch must not stop the watching.
+            super::tasks::contained(
+                "watched files",
+                workspace_index::files_changed(shared.clone(), events),
+            )
+            .await;
         }
     });
     Some(Watcher { _inner: inner })

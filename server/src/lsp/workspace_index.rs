@@ -41,7 +41,9 @@ pub fn effective_config(shared: &Shared) -> Config {
                 warn!("ignoring the editor's deployspec settings: {e}");
                 let client = shared.client.clone();
                 let msg = format!("deployspec: ignoring the editor settings: {e}");
-                tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+                super::tasks::spawn("show message", async move {
+                    client.show_message(MessageType::WARNING, msg).await
+                });
                 base
             }
         },
@@ -90,7 +92,9 @@ pub fn discover(shared: &Shared) {
         warn!("{path}:{e} (the defaults apply)");
         let client = shared.client.clone();
         let msg = format!("deployspec: {path}:{e} (the defaults apply)");
-        tokio::spawn(async move { client.show_message(MessageType::WARNING, msg).await });
+        super::tasks::spawn("show message", async move {
+            client.show_message(MessageType::WARNING, msg).await
+        });
     }
     info!(root = %ws.root.display(), spec_root = %ws.spec_root().display(), "workspace");
     let diags = config_diagnostics(&ws, shared.ctx().encoding);
@@ -189,6 +193,15 @@ pub async fn reconfigure(shared: Arc<Shared>, files_changed: bool) {
 /// Builds the index from disk in the background, reporting `$/progress`, then overlays the open
 /// buffers and re-checks the open documents.
 pub async fn build(shared: Arc<Shared>) {
+    // Analyses wait for the first build: whatever happens here, a panic included, they must not
+    // wait forever.
+    struct ReadyOnExit(Arc<Shared>);
+    impl Drop for ReadyOnExit {
+        fn drop(&mut self) {
+            self.0.index_ready.send_replace(true);
+        }
+    }
+    let _ready = ReadyOnExit(shared.clone());
     let Some(ws) = shared.workspace() else {
         shared.index_ready.send_replace(true);
         return;
@@ -221,45 +234,62 @@ pub async fn build(shared: Arc<Shared>) {
         .await;
     }
     let start = std::time::Instant::now();
-    let built = tokio::task::spawn_blocking(move || ws.build_index()).await;
-    let (mut index, errors) = match built {
+    // Reading, head parses, the overlay of open buffers and publishing the index (a copy of
+    // it) all run off the async threads.
+    let s = shared.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let (mut index, errors) = ws.build_index();
+        for (path, e) in &errors {
+            warn!("{}: {e}", path.display());
+        }
+        *lock(&s.unreadable) = errors
+            .iter()
+            .map(|(p, _)| p.clone())
+            .filter(|p| is_markdown_path(p))
+            .collect();
+        // Open buffers win over the files on disk.
+        for e in s.docs.all() {
+            let (path, text) = {
+                let d = e.doc();
+                let Some(path) = d.path.clone() else {
+                    continue;
+                };
+                (path, d.rope.to_string())
+            };
+            if let Some(ws) = s.spec_file(&workspace::absolute(&path)) {
+                // As for files on disk, a bug tripped by one buffer leaves that buffer out.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::panics::panic_if_marked_for_index(&text);
+                    ws.entry(&path, &text)
+                })) {
+                    Ok(Some(entry)) => {
+                        index.upsert(entry);
+                    }
+                    Ok(None) => {}
+                    Err(p) => warn!(
+                        "{}: indexing the buffer panicked: {}",
+                        path.display(),
+                        crate::panics::message(p.as_ref())
+                    ),
+                }
+            }
+        }
+        let n = index.len();
+        *lock(&s.index) = index;
+        s.publish_index();
+        (n, errors.len())
+    })
+    .await;
+    let (n, unreadable) = match built {
         Ok(r) => r,
         Err(e) => {
             warn!("indexing failed: {e}");
-            Default::default()
+            (0, 0)
         }
     };
-    for (path, e) in &errors {
-        warn!("{}: {e}", path.display());
-    }
-    *lock(&shared.unreadable) = errors
-        .iter()
-        .map(|(p, _)| p.clone())
-        .filter(|p| is_markdown_path(p))
-        .collect();
-    // Open buffers win over the files on disk.
-    let open: Vec<(PathBuf, String)> = shared
-        .docs
-        .all()
-        .iter()
-        .filter_map(|e| {
-            let d = e.doc();
-            Some((d.path.clone()?, d.rope.to_string()))
-        })
-        .collect();
-    for (path, text) in open {
-        if let Some(ws) = shared.spec_file(&workspace::absolute(&path)) {
-            if let Some(entry) = ws.entry(&path, &text) {
-                index.upsert(entry);
-            }
-        }
-    }
-    let n = index.len();
-    *lock(&shared.index) = index;
-    shared.publish_index();
     info!(
         specs = n,
-        unreadable = errors.len(),
+        unreadable,
         ms = start.elapsed().as_millis() as u64,
         "index built"
     );
@@ -294,7 +324,8 @@ async fn send_progress(shared: &Shared, token: &NumberOrString, value: WorkDoneP
         .await;
 }
 
-/// Keeps the index current with an open buffer under the spec root (called after each check).
+/// Keeps the index current with an open buffer under the spec root (called after each check,
+/// on the blocking thread that ran it: it canonicalises a path and parses the head).
 pub fn note_buffer(shared: &Arc<Shared>, entry: &Arc<Entry>, checked: &Checked) {
     let Some(text) = checked.text.as_deref() else {
         return;
@@ -342,6 +373,29 @@ pub enum FileEvent {
 }
 
 pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
+    // Canonicalising paths, reading files, head parses and publishing the index run off the
+    // async threads.
+    let s = shared.clone();
+    let config_changed = match tokio::task::spawn_blocking(move || apply_events(&s, events)).await {
+        Ok(c) => c,
+        Err(e) => {
+            warn!("applying file changes failed: {e}");
+            false
+        }
+    };
+    if config_changed {
+        let s = shared.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || discover(&s)).await {
+            warn!("reading the configuration failed: {e}");
+        }
+        publish_config_diagnostics(&shared).await;
+        reconfigure(shared.clone(), true).await;
+    }
+}
+
+/// Applies file events to the index (blocking); re-checks what they affect. Returns whether
+/// the configuration file changed.
+fn apply_events(shared: &Arc<Shared>, events: Vec<FileEvent>) -> bool {
     let mut config_changed = false;
     let mut changed = HashSet::new();
     for ev in events {
@@ -359,8 +413,9 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
             continue;
         }
         let abs = workspace::absolute(&path);
+        shared.disk.forget(&abs);
         // Always the buffer, never the saved file: open documents are indexed from the buffer.
-        if open_path(&shared, &abs) {
+        if open_path(shared, &abs) {
             continue;
         }
         match ev {
@@ -374,38 +429,28 @@ pub async fn files_changed(shared: Arc<Shared>, events: Vec<FileEvent>) {
                 let Some(ws) = shared.spec_file(&abs) else {
                     continue;
                 };
-                let p = abs.clone();
-                let entry = tokio::task::spawn_blocking(move || match read_spec(&p) {
-                    Ok(text) => Ok(ws.entry(&p, &text)),
-                    Err(e) => Err(e.to_string()),
-                })
-                .await;
+                let entry = read_spec(&abs).map(|text| ws.entry(&abs, &text));
                 let mut index = lock(&shared.index);
                 match entry {
-                    Ok(Ok(e)) => {
+                    Ok(e) => {
                         lock(&shared.unreadable).remove(&abs);
                         changed.extend(index.set_path(&abs, e))
                     }
-                    Ok(Err(msg)) => {
-                        warn!("{}: {msg}", abs.display());
+                    Err(e) => {
+                        warn!("{}: {e}", abs.display());
                         lock(&shared.unreadable).insert(abs.clone());
                         changed.extend(index.remove(&abs));
                     }
-                    Err(e) => warn!("{}: {e}", abs.display()),
                 }
             }
         }
     }
-    if config_changed {
-        discover(&shared);
-        publish_config_diagnostics(&shared).await;
-        reconfigure(shared.clone(), true).await;
-    }
     if !changed.is_empty() {
         info!(ids = ?changed, "index updated from disk");
         shared.publish_index();
-        affected(&shared, &changed);
+        affected(shared, &changed);
     }
+    config_changed
 }
 
 fn open_path(shared: &Shared, abs: &Path) -> bool {
@@ -419,18 +464,75 @@ fn open_path(shared: &Shared, abs: &Path) -> bool {
 
 /// A document was closed: the index goes back to the file on disk.
 pub async fn buffer_closed(shared: Arc<Shared>, path: PathBuf) {
-    let abs = workspace::absolute(&path);
-    if shared.spec_file(&abs).is_none() {
-        return;
+    let s = shared.clone();
+    let ev = tokio::task::spawn_blocking(move || {
+        let abs = workspace::absolute(&path);
+        s.spec_file(&abs)?;
+        Some(if abs.exists() {
+            FileEvent::Changed(abs)
+        } else {
+            FileEvent::Deleted(abs)
+        })
+    })
+    .await;
+    if let Ok(Some(ev)) = ev {
+        files_changed(shared, vec![ev]).await;
     }
-    let ev = if abs.exists() {
-        FileEvent::Changed(abs)
-    } else {
-        FileEvent::Deleted(abs)
-    };
-    files_changed(shared, vec![ev]).await;
 }
 
 fn is_markdown_path(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "md" || e == "markdown")
+}
+
+/// What a file on disk looked like when it was last checked: its size and modification time.
+pub type Stamp = (u64, Option<std::time::SystemTime>);
+
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+/// Results of unopened files, so a workspace pull on unchanged files neither reads nor hashes
+/// them: an entry holds while the file's size and modification time are the same and the
+/// analysis context (configuration, index: its generation) has not changed. A watched-file
+/// event for the path drops the entry too (a rewrite within the clock's resolution keeping the
+/// size would otherwise go unseen).
+#[derive(Default)]
+pub struct DiskResults {
+    map: std::sync::Mutex<std::collections::HashMap<PathBuf, DiskResult>>,
+    /// Files read and analysed for pulls (for the test-only stats).
+    pub reads: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct DiskResult {
+    pub stamp: Stamp,
+    pub generation: u64,
+    pub result_id: String,
+    pub diagnostics: Arc<Vec<Diagnostic>>,
+}
+
+impl DiskResults {
+    pub fn get(&self, path: &Path, stamp: &Stamp, generation: u64) -> Option<DiskResult> {
+        lock(&self.map)
+            .get(path)
+            .filter(|r| r.stamp == *stamp && r.generation == generation)
+            .cloned()
+    }
+
+    pub fn put(&self, path: PathBuf, r: DiskResult) {
+        lock(&self.map).insert(path, r);
+    }
+
+    pub fn forget(&self, path: &Path) {
+        lock(&self.map).remove(path);
+    }
+
+    pub fn len(&self) -> usize {
+        lock(&self.map).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }

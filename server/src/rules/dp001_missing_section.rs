@@ -16,8 +16,12 @@ a warning.
 Why: a runbook without a rollback or troubleshooting section is found out during the incident
 that needed it.
 
-Fix: add the section (the editor offers a quick fix that inserts a scaffold at its canonical
-place). Which sections are required is configurable under [sections] in .deployspec.toml.",
+Fix: add the section. The editor's quick fix inserts a scaffold at its canonical place: the
+rollback gets one step per forward step that runs a command, in reverse order and numbered on,
+each with a command block, a `Verify:` line and a `- Time:` line; troubleshooting gets an
+`### Issue:` entry (Symptoms, Diagnosis, Fix) per step whose verification can fail. What only the
+author knows stays a placeholder the rules keep flagging (`~? minutes`, `TBD`). Which sections
+are required is configurable under [sections] in .deployspec.toml.",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

@@ -15,7 +15,8 @@ through items (`- [ ] ~~no longer needed~~`) are exempt, and specs whose front m
 
 Why: a deployment that starts with an unmet prerequisite is the one that has to be rolled back.
 
-Fix: confirm the prerequisite and check the box, or strike it through if it does not apply.",
+Fix: confirm the prerequisite and check the box, or strike it through if it does not apply
+(the editor's \"Mark as done\" quick fix checks it; `check --fix` never does).",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

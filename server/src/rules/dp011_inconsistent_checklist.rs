@@ -11,7 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
 A checked task item (`- [x]`) whose nested task items are not all checked claims more than is
 true.
 
-Fix: check the nested items, or uncheck the parent until they are done.",
+Fix: check the nested items, or uncheck the parent until they are done (both are quick fixes
+in the editor).",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

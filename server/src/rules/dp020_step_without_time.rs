@@ -15,7 +15,9 @@ Every step of the procedure (rollback steps included) carries a time estimate: a
 Why: estimates add up to the deployment window and tell the operator when a step is taking too
 long.
 
-Fix: add `- Time: ~5 minutes` (with a real number) to the step.",
+Fix: add `- Time: ~5 minutes` (with a real number) to the step. The editor's quick fix adds
+the line with `~? minutes`, which DP022 flags until you write the estimate: deployspec never
+invents one, and `check --fix` does not touch estimates.",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

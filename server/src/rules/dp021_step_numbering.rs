@@ -13,8 +13,10 @@ may start at 0). A duplicate, a gap or a step out of order is reported.
 
 Why: \"go back to Step 7\" must mean one step.
 
-Fix: renumber the steps (the editor's \"Renumber steps\" action also updates every `Step N`
-reference).",
+Fix: renumber the steps. The editor's \"Renumber the steps and their references\" quick fix,
+`source.fixAll.deployspec` and `deployspec check --fix` number the steps in order and update
+every `Step N` that named exactly one step; a mention of a missing or duplicated number is left
+as written.",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

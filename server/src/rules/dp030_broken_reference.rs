@@ -14,7 +14,8 @@ the workspace, and those under [references] prefixes; `[JIRA-123]` is not a spec
 configured. References inside code are ignored. Checked only when the spec root exists.
 
 Fix: correct the ID (the message names the closest existing ones), or create the spec
-(`deployspec new component cmp-004-name`).",
+(`deployspec new component cmp-004-name`, or the editor's \"Create CMP-004\" quick fix where the
+editor can create files).",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

@@ -11,7 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
 A required section whose heading is followed by nothing (or only by empty subsections) is as good
 as missing, but DP001 cannot see it.
 
-Fix: write the section, or use the scaffold quick fix.",
+Fix: write the section, or use the \"Write a scaffold\" quick fix, which inserts the section's
+template (placeholders included) under its heading.",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {

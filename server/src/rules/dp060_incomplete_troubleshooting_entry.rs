@@ -12,7 +12,8 @@ Each troubleshooting entry (`### Issue: …` under Troubleshooting) says what th
 (Symptoms), how to confirm the cause (Diagnosis), and what to do (Fix or Recovery), as
 `**Symptoms**:` lines or `####` subheadings.
 
-Fix: add the missing parts.",
+Fix: add the missing parts (the \"Complete the troubleshooting entry\" quick fix adds their
+labels with placeholders to fill in).",
 };
 
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
