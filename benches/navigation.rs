@@ -84,7 +84,8 @@ fn bench(c: &mut Criterion) {
         .start
         + 1;
     let step_title = m.steps.last().expect("a step").title_range.start + 3;
-    let bracket = spec_ref; // just after `[`: every ID matches (capped at 200)
+    // Just after `[`: every ID matches (capped at 200).
+    let bracket = m.spec_refs.last().expect("a spec reference").range.start;
     let env = ide::completion::Env {
         snippets: true,
         sections: config.sections.required.clone(),
@@ -96,6 +97,10 @@ fn bench(c: &mut Criterion) {
         let p = snap.lines().position(&snap.text, o, enc);
         snap.lines().offset(&snap.text, p, enc)
     };
+    assert!(
+        ide::completion::complete(&snap, bracket, &index, &env).incomplete,
+        "every ID matches after a bare `[`"
+    );
     let mut g = c.benchmark_group("navigation-10000-lines");
     g.bench_function("definition spec ID", |b| {
         b.iter(|| ide::definition::definition(&snap, black_box(at(spec_ref)), &index))
@@ -112,9 +117,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("completion after [ (10,000 IDs)", |b| {
         b.iter(|| ide::completion::complete(&snap, black_box(at(bracket)), &index, &env))
     });
+    // An empty line in the body of the last forward step: the step snippet.
+    let last = m.steps.iter().rfind(|s| !s.in_rollback).expect("a step");
+    let blank = last.body.start
+        + snap.text[last.body.clone()]
+            .find("\n\n")
+            .expect("a blank line")
+        + 1;
+    assert_eq!(
+        ide::completion::complete(&snap, blank, &index, &env)
+            .items
+            .len(),
+        1,
+        "the step snippet is offered"
+    );
     g.bench_function("completion step snippet", |b| {
-        let end = snap.text.len();
-        b.iter(|| ide::completion::complete(&snap, black_box(end), &index, &env))
+        b.iter(|| ide::completion::complete(&snap, black_box(at(blank)), &index, &env))
     });
     g.bench_function("document symbols", |b| {
         b.iter(|| ide::symbols::document_symbols(black_box(&snap)))
