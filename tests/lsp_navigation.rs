@@ -261,3 +261,110 @@ fn completion_in_both_encodings() {
         s.shutdown();
     }
 }
+
+#[test]
+fn references_across_the_workspace() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, u) = start(enc);
+        let r = s.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": u}, "position": at("CMP-001]", 3, enc),
+                   "context": {"includeDeclaration": true}}),
+        );
+        let locs = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        let specs = fixture_ws().join("docs/specs");
+        let mut got: Vec<(String, Value)> = locs
+            .iter()
+            .map(|l| {
+                let name = l["uri"].as_str().unwrap().rsplit('/').next().unwrap();
+                (name.to_string(), l["range"]["start"].clone())
+            })
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.to_string().cmp(&b.1.to_string())));
+        // Unopened files, read from disk: the emoji line of deploy-003 in the right encoding.
+        let unicode =
+            std::fs::read_to_string(specs.join("deployment-procedure/deploy-003-unicode.md"))
+                .unwrap();
+        let emoji_ref = unicode.find("👩‍💻 [CMP-001]").unwrap() + "👩‍💻 [".len();
+        let names: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "cmp-001-export-service.md",
+                "deploy-001-export-prod.md",
+                "deploy-002-generated.md",
+                "deploy-003-unicode.md",
+                "deploy-003-unicode.md",
+                "deploy-020-navigation.md",
+                "des-001-export-pipeline.md"
+            ],
+            "{r}"
+        );
+        assert!(got.contains(&(
+            "deploy-003-unicode.md".into(),
+            pos(&unicode, emoji_ref, enc)
+        )));
+        assert!(got.contains(&("deploy-020-navigation.md".into(), at("CMP-001]", 0, enc))));
+        // The declaration: the defining file's title.
+        assert_eq!(got[0].1, json!({"line": 0, "character": 2}));
+        // A step: its title and its mention, in this document only.
+        let r = s.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": u}, "position": at("Step 1: Build", 2, enc),
+                   "context": {"includeDeclaration": true}}),
+        );
+        let ranges: Vec<&Value> = r["result"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .map(|l| &l["range"])
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                &range_of("**Step 1: Build 構築**", enc),
+                &range_of("Step 1.", enc).pipe_trim()
+            ]
+        );
+        s.shutdown();
+    }
+}
+
+#[test]
+fn workspace_symbols_and_links() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, u) = start(enc);
+        let r = s.request("workspace/symbol", json!({"query": "cmp"}));
+        let names: Vec<&str> = r["result"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .map(|x| x["name"].as_str().unwrap())
+            .collect();
+        // ID prefix matches first; a scattered match in a title (c…m…p) after them.
+        assert_eq!(
+            names,
+            [
+                "CMP-001: Export Service",
+                "CMP-002: Billing",
+                "DEPLOY-002: Deployment Procedure: Payment Gateway to Production"
+            ],
+            "{r}"
+        );
+        let r = s.request("workspace/symbol", json!({"query": "export pipe"}));
+        assert_eq!(
+            r["result"][0]["name"], "DES-001: Export Pipeline Design",
+            "{r}"
+        );
+        let r = s.request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": u}}),
+        );
+        let links = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(links.len(), 1, "{r}");
+        assert_eq!(links[0]["range"], range_of("CMP-001", enc));
+        let cmp = fixture_ws().join("docs/specs/component/cmp-001-export-service.md");
+        assert_eq!(links[0]["target"], uri(&cmp));
+        s.shutdown();
+    }
+}

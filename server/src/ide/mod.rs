@@ -12,9 +12,12 @@ pub mod folding;
 pub mod hints;
 pub mod hover;
 pub mod lens;
+pub mod links;
+pub mod references;
 pub mod renumber;
 pub mod scaffold;
 pub mod symbols;
+pub mod workspace_symbols;
 
 use std::ops::Range;
 use std::path::PathBuf;

@@ -225,3 +225,154 @@ pub async fn completion(
         items,
     })))
 }
+
+pub async fn references(
+    shared: &Arc<Shared>,
+    params: ReferenceParams,
+) -> Result<Option<Vec<Location>>> {
+    let p = params.text_document_position;
+    let uri = p.text_document.uri;
+    let Some(snap) = snapshot(shared, &uri).await? else {
+        return Ok(None);
+    };
+    let ctx = shared.ctx();
+    let enc = ctx.encoding;
+    let at = offset(&snap, p.position, enc);
+    let own_path = shared
+        .docs
+        .get(&uri)
+        .and_then(|e| e.doc().path.clone())
+        .map(|p| crate::workspace::absolute(&p));
+    let own_id = own_path.as_ref().and_then(|p| {
+        ctx.index
+            .entries()
+            .iter()
+            .find(|e| &e.path == p)
+            .map(|e| e.id.clone())
+    });
+    let query = ide::references::query_at(&snap, at, own_id.as_deref());
+    let id = match query {
+        None => return Ok(None),
+        Some(ide::references::Query::Step(ranges)) => {
+            return Ok(Some(
+                ranges
+                    .into_iter()
+                    .map(|r| Location::new(uri.clone(), range(&snap, r, enc)))
+                    .collect(),
+            ));
+        }
+        Some(ide::references::Query::Spec(id)) => id,
+    };
+    let mut out = Vec::new();
+    if params.context.include_declaration {
+        for e in ctx.index.lookup(&id) {
+            if let Some(u) = convert::path_to_uri(&e.path) {
+                if let Some(r) = title_in(shared, &u, &e.path, enc).await {
+                    out.push(Location::new(u, r));
+                }
+            }
+        }
+    }
+    // Open documents: their current text.
+    let mut open = Vec::new();
+    for entry in shared.docs.all() {
+        if let Some(p) = entry.doc().path.clone() {
+            open.push(crate::workspace::absolute(&p));
+        }
+        let Some(checked) = super::diagnostics::check(shared, &entry).await else {
+            continue;
+        };
+        let Some(s) = checked.snapshot.clone() else {
+            continue;
+        };
+        for r in ide::references::spec_references(s.model(), &id) {
+            out.push(Location::new(entry.uri.clone(), range(&s, r, enc)));
+        }
+    }
+    // The index's files that are not open, from disk, in parallel off the async threads.
+    let files: Vec<std::path::PathBuf> = ctx
+        .index
+        .entries()
+        .iter()
+        .map(|e| e.path.clone())
+        .filter(|p| !open.contains(p))
+        .collect();
+    let found = tokio::task::spawn_blocking(move || {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .filter_map(|path| {
+                let text = crate::workspace::read_spec(path).ok()?;
+                let refs = ide::references::spec_references_in_text(&text, &id);
+                if refs.is_empty() {
+                    return None;
+                }
+                let uri = convert::path_to_uri(path)?;
+                let lines = LineIndex::new(&text);
+                Some(
+                    refs.into_iter()
+                        .map(|r| Location::new(uri.clone(), convert::range(&lines, &text, r, enc)))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten()
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    out.extend(found);
+    Ok(Some(out))
+}
+
+pub async fn workspace_symbol(
+    shared: &Arc<Shared>,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<WorkspaceSymbolResponse>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.symbols {
+        return Ok(None);
+    }
+    let out = ide::workspace_symbols::workspace_symbols(&ctx.index, &params.query, 500)
+        .into_iter()
+        .filter_map(|e| {
+            #[allow(deprecated)] // `deprecated` is a required field of the struct
+            Some(SymbolInformation {
+                name: match &e.title {
+                    Some(t) => format!("{}: {t}", e.id),
+                    None => e.id.clone(),
+                },
+                kind: SymbolKind::FILE,
+                tags: None,
+                deprecated: None,
+                location: Location::new(convert::path_to_uri(&e.path)?, Range::default()),
+                container_name: e.kind.clone(),
+            })
+        })
+        .collect();
+    Ok(Some(WorkspaceSymbolResponse::Flat(out)))
+}
+
+pub async fn document_link(
+    shared: &Arc<Shared>,
+    params: DocumentLinkParams,
+) -> Result<Option<Vec<DocumentLink>>> {
+    let ctx = shared.ctx();
+    if !ctx.config.features.links {
+        return Ok(None);
+    }
+    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let out = ide::links::links(&snap, &ctx.index)
+        .into_iter()
+        .filter_map(|(r, path)| {
+            Some(DocumentLink {
+                range: range(&snap, r, ctx.encoding),
+                target: Some(convert::path_to_uri(&path)?),
+                tooltip: None,
+                data: None,
+            })
+        })
+        .collect();
+    Ok(Some(out))
+}

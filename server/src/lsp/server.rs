@@ -194,6 +194,12 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        references_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
         completion_provider: Some(CompletionOptions {
             // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
             // heading after `## `.
@@ -593,6 +599,33 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/completion",
             navigation::completion(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        guard(
+            "textDocument/references",
+            navigation::references(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard(
+            "workspace/symbol",
+            navigation::workspace_symbol(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        guard(
+            "textDocument/documentLink",
+            navigation::document_link(&self.shared, params),
         )
         .await
     }
