@@ -288,10 +288,12 @@ async function main() {
   const common = ['--config', csConfig, '--user-data-dir', ud, '--extensions-dir', exts];
 
   // 1. install the .vsix
-  const inst = spawnSync(CODE_SERVER, [...common, '--install-extension', opts.vsix, '--force'], { env, encoding: 'utf8', timeout: 60000 });
+  // ~1 s on an idle machine; over 60 s was seen on a loaded one
+  const inst = spawnSync(CODE_SERVER, [...common, '--install-extension', opts.vsix, '--force'], { env, encoding: 'utf8', timeout: 240000 });
   const installed = (() => { try { return JSON.parse(fs.readFileSync(path.join(exts, 'extensions.json'), 'utf8')); } catch { return []; } })();
   const ours = installed.find((e) => e.identifier.id === 'deployspec.deployspec');
-  if (!check('the .vsix installs', inst.status === 0 && ours, `${inst.stdout}${inst.stderr}`)) return;
+  if (!check('the .vsix installs', inst.status === 0 && ours,
+    `exit ${inst.status}${inst.signal ? ` (${inst.signal}${inst.error ? `: ${inst.error.message}` : ''})` : ''}\n${inst.stdout}${inst.stderr}`)) return;
   const bundled = path.join(exts, ours.relativeLocation, 'server', 'deployspec');
 
   // code-server and Chromium, each in its own process group

@@ -3,8 +3,9 @@
 //! `.deployspec.toml`). Events are batched briefly and fed to the same path as
 //! `workspace/didChangeWatchedFiles`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher as _};
@@ -12,24 +13,38 @@ use tracing::{info, warn};
 
 use crate::workspace::Workspace;
 
-use super::state::Shared;
+use super::state::{lock, Shared};
 use super::workspace_index::{self, FileEvent};
 
 /// A running watcher; dropping it stops watching.
 pub struct Watcher {
     _inner: notify::RecommendedWatcher,
+    wake: Arc<tokio::sync::Notify>,
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        // Ends the batching task.
+        self.stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
 }
 
 pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    // Paths changed since the last batch: a set, so what waits is bounded by the number of
+    // files watched, however many events arrive (a queue of events would grow with them).
+    let pending: Arc<Mutex<BTreeSet<PathBuf>>> = Default::default();
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let (into, woken) = (pending.clone(), wake.clone());
     let handler = move |res: notify::Result<notify::Event>| match res {
         // Reads are no change: without this, the server's own reads of the specs (indexing,
         // workspace pulls) came back as events, and every file read was read again.
         Ok(ev) if ev.kind.is_access() => {}
         Ok(ev) => {
-            for p in ev.paths {
-                let _ = tx.send(p);
-            }
+            lock(&into).extend(ev.paths);
+            woken.notify_one();
         }
         Err(e) => warn!("file watcher: {e}"),
     };
@@ -50,16 +65,20 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
         warn!("cannot watch {}: {e}", ws.root.display());
     }
     info!(root = %spec_root.display(), "watching files (the client does not)");
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (task_wake, task_stopped) = (wake.clone(), stopped.clone());
     super::tasks::spawn("file watcher", async move {
-        while let Some(first) = rx.recv().await {
-            let mut paths = vec![first];
+        loop {
+            task_wake.notified().await;
+            if task_stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
             // Batch the burst an editor's save or a `git checkout` makes.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            while let Ok(p) = rx.try_recv() {
-                paths.push(p);
+            let paths = std::mem::take(&mut *lock(&pending));
+            if paths.is_empty() {
+                continue;
             }
-            paths.sort();
-            paths.dedup();
             let events = tokio::task::spawn_blocking(move || {
                 paths
                     .into_iter()
@@ -82,5 +101,9 @@ pub fn start(shared: Arc<Shared>, ws: &Workspace) -> Option<Watcher> {
             .await;
         }
     });
-    Some(Watcher { _inner: inner })
+    Some(Watcher {
+        _inner: inner,
+        wake,
+        stopped,
+    })
 }
