@@ -368,3 +368,28 @@ fn workspace_symbols_and_links() {
         s.shutdown();
     }
 }
+
+#[test]
+fn selection_ranges_grow_from_the_reference() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, u) = start(enc);
+        let r = s.request(
+            "textDocument/selectionRange",
+            json!({"textDocument": {"uri": u}, "positions": [at("CMP-001]", 3, enc)]}),
+        );
+        let first = &r["result"][0];
+        assert_eq!(first["range"], range_of("CMP-001", enc), "{r}");
+        // Then the Prerequisites section, the title's section, the document.
+        let parent = &first["parent"];
+        assert_eq!(
+            parent["range"]["start"],
+            at("## Prerequisites", 0, enc),
+            "{r}"
+        );
+        assert_eq!(
+            parent["parent"]["range"]["start"],
+            json!({"line": 0, "character": 0})
+        );
+        s.shutdown();
+    }
+}

@@ -16,6 +16,7 @@ pub mod links;
 pub mod references;
 pub mod renumber;
 pub mod scaffold;
+pub mod selection;
 pub mod symbols;
 pub mod workspace_symbols;
 

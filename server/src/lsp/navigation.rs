@@ -376,3 +376,41 @@ pub async fn document_link(
         .collect();
     Ok(Some(out))
 }
+
+pub async fn selection_range(
+    shared: &Arc<Shared>,
+    params: SelectionRangeParams,
+) -> Result<Option<Vec<SelectionRange>>> {
+    // Selection follows the outline, so it goes with the `symbols` switch.
+    let ctx = shared.ctx();
+    if !ctx.config.features.symbols {
+        return Ok(None);
+    }
+    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+        return Ok(None);
+    };
+    let enc = ctx.encoding;
+    let out = params
+        .positions
+        .into_iter()
+        .map(|p| {
+            let at = offset(&snap, p, enc);
+            let chain = ide::selection::selection_ranges(&snap, at);
+            // Outermost first, each becoming the parent of the next.
+            chain
+                .into_iter()
+                .rev()
+                .fold(None, |parent, r| {
+                    Some(SelectionRange {
+                        range: range(&snap, r, enc),
+                        parent: parent.map(Box::new),
+                    })
+                })
+                .unwrap_or(SelectionRange {
+                    range: Range::new(p, p),
+                    parent: None,
+                })
+        })
+        .collect();
+    Ok(Some(out))
+}

@@ -195,6 +195,7 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         references_provider: Some(OneOf::Left(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_link_provider: Some(DocumentLinkOptions {
             resolve_provider: Some(false),
@@ -626,6 +627,17 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/documentLink",
             navigation::document_link(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        guard(
+            "textDocument/selectionRange",
+            navigation::selection_range(&self.shared, params),
         )
         .await
     }
