@@ -197,6 +197,11 @@ fn edge_cases() {
         //    with an error fall back to a whole parse.
         "| x |\n-\n\n```\n",
         "| x |\n---\n- <!--\n\ncomment in item?\n-->",
+        // 7. A blank line ends a block quote and the HTML comment open in it; the scanner kept
+        //    the comment open, so `<!DOCTYPE` (open to a line starting with `>`) went unseen and
+        //    the heading after it became a cut. Found by `edit_sequences_with_one_cache`.
+        "> <!--\n\n  <!DOCTYPE html>\n## H\n\nx\n",
+        "> <!--\n\n<div>\n## H\n\nx\n",
         // 6. Lines end at a lone CR too; NBSP, form feed and VT lines are not blank.
         "text\r~~~\n\n# x\n",
         "foo\n\u{a0}\nbar\n",

@@ -338,10 +338,21 @@ impl Scanner {
     /// lazily but a paragraph), and one that does not start with `>` every construct inside a
     /// block quote. A `>` line may or may not continue the container: both readings go on.
     fn container_line(&mut self, line: &str) {
-        if is_blank(line)
-            || line.starts_with([' ', '\t'])
-            || !self.states.iter().any(|s| s.nested && s.open.is_some())
-        {
+        if !self.states.iter().any(|s| s.nested && s.open.is_some()) {
+            return;
+        }
+        if is_blank(line) {
+            // A blank line ends a block quote (and what is open inside it) but not a list item;
+            // the scan does not know which container it is in: both readings go on.
+            self.step(|s, out| {
+                out.push(s);
+                if s.nested && s.open.is_some() {
+                    out.push(OUTSIDE);
+                }
+            });
+            return;
+        }
+        if line.starts_with([' ', '\t']) {
             return;
         }
         let quote = line.starts_with('>');
