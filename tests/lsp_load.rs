@@ -173,9 +173,11 @@ fn five_hundred_documents_under_interleaved_edits_end_equal_to_the_client() {
     );
     // Closed documents are dropped (above: none is held). glibc keeps freed memory for reuse
     // rather than returning it to the system, so RSS after closing stays near the peak; what
-    // shows that nothing leaks is that a second, identical load reuses it instead of growing.
+    // shows that nothing leaks is that a second, identical load mostly reuses it. Measured: the
+    // second load adds 5–32% of the first one's growth (fragmentation across threads varies);
+    // documents kept after closing would add 100%.
     assert!(
-        peak2 <= peak1 + (peak1 - baseline) / 5,
+        peak2 <= peak1 + (peak1 - baseline) / 2,
         "the second load grew memory: baseline {baseline}, first {peak1}, second {peak2} kB"
     );
     assert!(s.shutdown().success());
