@@ -48,3 +48,28 @@ fn committed_positions_inputs() {
 fn committed_config_inputs() {
     replay("config", harness::config);
 }
+
+/// Found by the `analysis` target (`fuzz/regressions/analysis/step-times-overflow-u64`): step
+/// estimates as large as the author writes them (`~5 min111…`) overflowed the u64 sums of
+/// forward and rollback time (DP050), a panic in debug builds and a wrong comparison in release.
+#[test]
+fn huge_step_times_saturate_instead_of_overflowing() {
+    use deployspec::analysis::{analyze_text, Input};
+    let huge = "9".repeat(40);
+    let text = format!(
+        "# Deploy\n\n## Deployment Procedure\n\n**Step 1: A**\n\n- Time: ~{huge} minutes\n\n\
+         **Step 2: B**\n\n- Time: ~{huge} hours\n\n## Rollback Procedure\n\n**Step 3: C**\n\n\
+         - Time: ~{huge} hours\n\n**Step 4: D**\n\n- Time: ~{huge} hours\n"
+    );
+    let config = deployspec::config::Config::default();
+    let index = deployspec::index::SpecIndex::default();
+    let a = analyze_text(&Input {
+        text: &text,
+        path: Some(Path::new("docs/specs/deployment-procedure/deploy-001-x.md")),
+        explicit: true,
+        config: &config,
+        index: &index,
+    });
+    assert_eq!(a.model.rollback_seconds(), u64::MAX);
+    assert_eq!(a.model.forward_seconds(), u64::MAX);
+}

@@ -253,7 +253,8 @@ impl SpecModel {
             .iter()
             .filter(|s| !s.in_rollback)
             .filter_map(|s| s.time.seconds())
-            .sum()
+            // Estimates are the author's numbers, as large as they are written: saturate.
+            .fold(0, u64::saturating_add)
     }
 
     pub fn rollback_seconds(&self) -> u64 {
@@ -261,7 +262,8 @@ impl SpecModel {
             .iter()
             .filter(|s| s.in_rollback)
             .filter_map(|s| s.time.seconds())
-            .sum()
+            // Estimates are the author's numbers, as large as they are written: saturate.
+            .fold(0, u64::saturating_add)
     }
 }
 

@@ -27,11 +27,11 @@ pub fn hints(snap: &Snapshot, range: std::ops::Range<usize>) -> Vec<Hint> {
     let m = snap.model();
     let mut out = Vec::new();
     for rollback in [false, true] {
-        let mut total = 0;
+        let mut total: u64 = 0;
         let mut unknown = false;
         for s in m.steps.iter().filter(|s| s.in_rollback == rollback) {
             match s.time.seconds() {
-                Some(t) => total += t,
+                Some(t) => total = total.saturating_add(t),
                 None => unknown = true,
             }
             let offset = s.title_range.end;

@@ -25,7 +25,10 @@ pub fn lenses(snap: &Snapshot) -> Vec<Lens> {
                 .iter()
                 .filter(|s| s.in_rollback == rollback)
                 .collect();
-            let total: u64 = steps.iter().filter_map(|s| s.time.seconds()).sum();
+            let total = steps
+                .iter()
+                .filter_map(|s| s.time.seconds())
+                .fold(0, u64::saturating_add);
             let untimed = steps.iter().filter(|s| s.time.seconds().is_none()).count();
             let mut s = duration(total);
             if untimed > 0 {
