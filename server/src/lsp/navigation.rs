@@ -8,10 +8,12 @@ use std::sync::Arc;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use crate::ide::{self, definition::Location as Target};
+use crate::config::Features;
+use crate::ide::{self, definition::Location as Target, Snapshot};
 use crate::position::LineIndex;
 
 use super::convert;
+use super::documents::Context;
 use super::features::{offset, range, snapshot};
 use super::state::Shared;
 
@@ -97,11 +99,8 @@ pub async fn document_symbol(
     shared: &Arc<Shared>,
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
-    let ctx = shared.ctx();
-    if !ctx.config.features.symbols {
-        return Ok(None);
-    }
-    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+    let Some((ctx, snap)) = switched_on(shared, &params.text_document.uri, |f| f.symbols).await?
+    else {
         return Ok(None);
     };
     let syms = ide::symbols::document_symbols(&snap);
@@ -141,11 +140,8 @@ pub async fn folding_range(
     params: FoldingRangeParams,
 ) -> Result<Option<Vec<FoldingRange>>> {
     // Folding follows the outline, so it goes with the `symbols` switch.
-    let ctx = shared.ctx();
-    if !ctx.config.features.symbols {
-        return Ok(None);
-    }
-    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+    let Some((_, snap)) = switched_on(shared, &params.text_document.uri, |f| f.symbols).await?
+    else {
         return Ok(None);
     };
     let lines = snap.lines();
@@ -356,11 +352,8 @@ pub async fn document_link(
     shared: &Arc<Shared>,
     params: DocumentLinkParams,
 ) -> Result<Option<Vec<DocumentLink>>> {
-    let ctx = shared.ctx();
-    if !ctx.config.features.links {
-        return Ok(None);
-    }
-    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+    let Some((ctx, snap)) = switched_on(shared, &params.text_document.uri, |f| f.links).await?
+    else {
         return Ok(None);
     };
     let out = ide::links::links(&snap, &ctx.index)
@@ -382,11 +375,8 @@ pub async fn selection_range(
     params: SelectionRangeParams,
 ) -> Result<Option<Vec<SelectionRange>>> {
     // Selection follows the outline, so it goes with the `symbols` switch.
-    let ctx = shared.ctx();
-    if !ctx.config.features.symbols {
-        return Ok(None);
-    }
-    let Some(snap) = snapshot(shared, &params.text_document.uri).await? else {
+    let Some((ctx, snap)) = switched_on(shared, &params.text_document.uri, |f| f.symbols).await?
+    else {
         return Ok(None);
     };
     let enc = ctx.encoding;
@@ -413,4 +403,18 @@ pub async fn selection_range(
         })
         .collect();
     Ok(Some(out))
+}
+
+/// The context and the current snapshot of `uri`; `None` when the feature is switched off in
+/// `[features]` or the document is not open.
+async fn switched_on(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    on: fn(&Features) -> bool,
+) -> Result<Option<(Arc<Context>, Arc<Snapshot>)>> {
+    let ctx = shared.ctx();
+    if !on(&ctx.config.features) {
+        return Ok(None);
+    }
+    Ok(snapshot(shared, uri).await?.map(|snap| (ctx, snap)))
 }
