@@ -7,6 +7,8 @@ pub mod model;
 mod placement;
 pub mod prose;
 pub mod regions;
+mod sections;
+mod steps;
 pub mod syntax;
 pub mod time;
 

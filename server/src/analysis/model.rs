@@ -10,7 +10,7 @@ use super::frontmatter::{self, FrontMatter};
 use super::prose::StepMention;
 pub use super::prose::{spec_id_of, split_label, Label, SpecRef};
 use super::syntax::{BlockKind, Facts, SpanKind};
-use super::time;
+use super::{sections, steps};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SectionKind {
@@ -90,7 +90,7 @@ impl PrereqGroup {
         }
     }
 
-    fn classify(heading: &str) -> Option<PrereqGroup> {
+    pub(super) fn classify(heading: &str) -> Option<PrereqGroup> {
         let h = heading.to_lowercase();
         if h.contains("infrastructure") {
             Some(PrereqGroup::Infrastructure)
@@ -272,7 +272,7 @@ pub fn build(text: &str, mut facts: Facts) -> SpecModel {
     let prose = std::mem::take(&mut facts.prose);
     let mut m = SpecModel::default();
     collect_headings(text, &facts, &mut m);
-    collect_sections(text.len(), &mut m);
+    sections::collect_sections(text.len(), &mut m);
     let first_h2 = m
         .headings
         .iter()
@@ -289,7 +289,7 @@ pub fn build(text: &str, mut facts: Facts) -> SpecModel {
     m.spec_refs = prose.refs;
     m.placeholders = prose.placeholders;
     collect_tasks(text, &facts, &mut m);
-    collect_steps(text, &facts, &mut m);
+    steps::collect_steps(text, &facts, &mut m);
     collect_step_refs(text, prose.mentions, &prose.rollback_words, &mut m);
     collect_suppressions(text, &facts, &mut m);
     collect_troubleshooting(&mut m);
@@ -332,102 +332,8 @@ fn heading_text(text: &str, r: Range<usize>) -> Range<usize> {
     r.start + lead..r.start + t.len()
 }
 
-fn normalize_heading(h: &str) -> String {
-    let h = h.trim().to_lowercase();
-    // "5. Rollback" and "Phase 2 - Rollback" keep their keyword.
-    let h = h.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')' || c == ' ');
-    h.trim_end_matches(':').trim().to_string()
-}
-
-fn classify_section(heading: &str, level: u8, inside_procedure: bool) -> Option<SectionKind> {
-    // Inside the procedure a step heading is a step, whatever its title says: `### 5. Roll back
-    // the migration` is step 5 (a rollback step only inside the rollback section). The step
-    // number is read before `normalize_heading` strips it.
-    if inside_procedure && parse_step_title(heading).is_some() {
-        return None;
-    }
-    let h = normalize_heading(heading);
-    let rollback = h.contains("rollback")
-        || h.contains("roll back")
-        || h.contains("rolling back")
-        || h.contains("roll-back");
-    if level == 3 && inside_procedure && rollback {
-        return Some(SectionKind::Rollback);
-    }
-    if level != 2 {
-        return None;
-    }
-    if h.contains("prerequisite") || h.contains("pre-requisite") {
-        Some(SectionKind::Prerequisites)
-    } else if rollback {
-        Some(SectionKind::Rollback)
-    } else if h.contains("deployment procedure")
-        || h.contains("deployment steps")
-        || h.starts_with("procedure")
-    {
-        Some(SectionKind::Procedure)
-    } else if h.contains("success criteria") {
-        Some(SectionKind::SuccessCriteria)
-    } else if h.starts_with("monitoring") || h.contains("alerting") {
-        Some(SectionKind::Monitoring)
-    } else if h.starts_with("troubleshooting") {
-        Some(SectionKind::Troubleshooting)
-    } else if h.contains("after deployment")
-        || h.starts_with("post-deployment")
-        || h.starts_with("post deployment")
-    {
-        Some(SectionKind::PostDeployment)
-    } else {
-        None
-    }
-}
-
-fn collect_sections(len: usize, m: &mut SpecModel) {
-    // Where each heading's section ends: at the next heading of the same or a higher level.
-    let mut ends = vec![len; m.headings.len()];
-    let mut open: Vec<usize> = Vec::new();
-    for (i, h) in m.headings.iter().enumerate() {
-        while let Some(&j) = open.last() {
-            if m.headings[j].level < h.level {
-                break;
-            }
-            ends[j] = h.range.start;
-            open.pop();
-        }
-        open.push(i);
-    }
-    let mut procedure: Option<Range<usize>> = None;
-    for (i, h) in m.headings.iter().enumerate() {
-        let end = ends[i];
-        let inside = procedure
-            .as_ref()
-            .is_some_and(|p| p.contains(&h.range.start));
-        if let Some(kind) = classify_section(&h.text, h.level, inside) {
-            if kind == SectionKind::Procedure {
-                procedure = Some(h.range.start..end);
-            }
-            m.sections.push(Section {
-                kind,
-                heading: i,
-                range: h.range.start..end,
-            });
-        }
-    }
-    if let Some(pre) = m.section(SectionKind::Prerequisites).cloned() {
-        for h in &m.headings {
-            if h.level == 3 && pre.range.contains(&h.range.start) {
-                if let Some(g) = PrereqGroup::classify(&h.text) {
-                    if !m.prereq_groups.contains(&g) {
-                        m.prereq_groups.push(g);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Spans of `kind` inside `r`, given spans sorted by start.
-fn spans_in<'a>(
+pub(super) fn spans_in<'a>(
     facts: &'a Facts,
     r: Range<usize>,
     kind: SpanKind,
@@ -473,212 +379,6 @@ fn collect_tasks(text: &str, facts: &Facts, m: &mut SpecModel) {
             parent,
         });
         stack.push((depth, m.tasks.len() - 1, b.range.end));
-    }
-}
-
-/// `Step 3: Deploy` / `Step 3 - Deploy` / `Step 3.` / `3. Deploy` → number and title offset.
-fn parse_step_title(s: &str) -> Option<(u32, usize)> {
-    let t = s.trim_start();
-    let has_word = t.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("step "));
-    let rest = if has_word { t[5..].trim_start() } else { t };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 6 {
-        return None;
-    }
-    let number: u32 = rest[..digits].parse().ok()?;
-    let after = &rest[digits..];
-    let title = if has_word {
-        let a = after.trim_start();
-        if let Some(r) = a.strip_prefix([':', '.', '-', '\u{2013}', '\u{2014}', ')']) {
-            r
-        } else if after.is_empty() || after.starts_with(char::is_whitespace) {
-            a
-        } else {
-            return None;
-        }
-    } else {
-        let r = after.strip_prefix(['.', ')'])?;
-        if !(r.is_empty() || r.starts_with(char::is_whitespace)) {
-            return None;
-        }
-        r
-    };
-    Some((number, s.len() - title.trim_start().len()))
-}
-
-/// Where the digits of a step title that [`parse_step_title`] accepts sit in `s`.
-fn step_number_range(s: &str) -> Range<usize> {
-    let t = s.trim_start();
-    let has_word = t.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("step "));
-    let rest = if has_word { t[5..].trim_start() } else { t };
-    let at = s.len() - rest.len();
-    at..at + rest.bytes().take_while(u8::is_ascii_digit).count()
-}
-
-fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
-    let mut areas: Vec<(Range<usize>, usize)> = m
-        .sections
-        .iter()
-        .filter(|s| matches!(s.kind, SectionKind::Procedure | SectionKind::Rollback))
-        .map(|s| (s.range.clone(), s.heading))
-        .collect();
-    if areas.is_empty() {
-        return;
-    }
-    areas.sort_by_key(|(r, _)| r.start);
-    let rollback: Vec<Range<usize>> = m
-        .sections_of(SectionKind::Rollback)
-        .map(|s| s.range.clone())
-        .collect();
-    let section_headings: Vec<usize> = areas.iter().map(|(_, h)| *h).collect();
-    let in_area = |o: usize| areas.iter().any(|(r, _)| r.contains(&o));
-
-    struct Head {
-        number: u32,
-        number_range: Range<usize>,
-        title: String,
-        title_range: Range<usize>,
-        head: Range<usize>,
-        level: Option<u8>,
-    }
-    let mut heads: Vec<Head> = Vec::new();
-    for (hi, h) in m.headings.iter().enumerate() {
-        if section_headings.contains(&hi) || !in_area(h.range.start) || h.level < 2 {
-            continue;
-        }
-        if let Some((number, title_at)) = parse_step_title(&h.text) {
-            let digits = step_number_range(&h.text);
-            heads.push(Head {
-                number,
-                number_range: h.text_range.start + digits.start..h.text_range.start + digits.end,
-                title: h.text[title_at..].trim().to_string(),
-                title_range: h.text_range.clone(),
-                head: h.range.clone(),
-                level: Some(h.level),
-            });
-        }
-    }
-    // Bold step titles: strong spans that read `Step N` and open a paragraph. Few spans are
-    // strong, so start from them rather than from every paragraph.
-    for strong in facts
-        .spans
-        .iter()
-        .filter(|s| s.kind == SpanKind::Strong && in_area(s.range.start))
-        .map(|s| s.range.clone())
-    {
-        let first = facts
-            .blocks
-            .partition_point(|b| b.range.start < strong.start);
-        let Some(b) = facts.blocks[first..]
-            .iter()
-            .take_while(|b| b.range.start == strong.start)
-            .find(|b| b.kind == BlockKind::Paragraph && b.content.start == strong.start)
-        else {
-            continue;
-        };
-        let inner = text[strong.clone()].trim_matches('*');
-        let Some((number, title_at)) = parse_step_title(inner) else {
-            continue;
-        };
-        let stars = text[strong.clone()].len() - text[strong.clone()].trim_start_matches('*').len();
-        let digits = step_number_range(inner);
-        let number_range = strong.start + stars + digits.start..strong.start + stars + digits.end;
-        let mut title = inner[title_at..].trim().to_string();
-        let mut title_range = strong.clone();
-        if title.is_empty() {
-            // `**Step 3:** Deploy the service` — the title follows the bold label.
-            let line_end = text[strong.end..b.content.end]
-                .find(['\n', '\r'])
-                .map_or(b.content.end, |i| strong.end + i);
-            title = text[strong.end..line_end]
-                .trim()
-                .trim_start_matches([':', '-', '–'])
-                .trim()
-                .to_string();
-            title_range = strong.start..line_end;
-        }
-        heads.push(Head {
-            number,
-            number_range,
-            title,
-            title_range,
-            head: b.range.clone(),
-            level: None,
-        });
-    }
-    heads.sort_by_key(|h| h.head.start);
-
-    for (i, h) in heads.iter().enumerate() {
-        let area_end = areas
-            .iter()
-            .filter(|(r, _)| r.contains(&h.head.start))
-            .map(|(r, _)| r.end)
-            .min()
-            .unwrap_or(text.len());
-        let next_step = heads.get(i + 1).map_or(usize::MAX, |n| n.head.start);
-        let after = m.headings.partition_point(|n| n.range.start < h.head.end);
-        let next_heading = m.headings[after..]
-            .iter()
-            .find(|n| h.level.is_none_or(|lvl| n.level <= lvl))
-            .map_or(usize::MAX, |n| n.range.start);
-        let end = area_end.min(next_step).min(next_heading).max(h.head.end);
-        let body = h.head.end..end;
-        let mut time = TimeEstimate::Missing;
-        let mut has_command = false;
-        let mut has_verification = false;
-        let first_label = m.labels.partition_point(|l| l.line.start < body.start);
-        let in_body = m.labels[first_label..]
-            .iter()
-            .take_while(|l| l.line.start < body.end);
-        for l in in_body {
-            match &*l.label {
-                "time" | "duration" | "estimated time" | "eta" | "estimated duration"
-                | "time estimate" => {
-                    if matches!(time, TimeEstimate::Missing) {
-                        let value = &text[l.value.clone()];
-                        time = match time::parse_seconds(value) {
-                            Some(seconds) => TimeEstimate::Seconds {
-                                seconds,
-                                range: l.value.clone(),
-                            },
-                            None => TimeEstimate::Unreadable {
-                                range: if l.value.is_empty() {
-                                    l.line.clone()
-                                } else {
-                                    l.value.clone()
-                                },
-                            },
-                        };
-                    }
-                }
-                "command" | "commands" => has_command = true,
-                v if v.starts_with("verif")
-                    || v.starts_with("expected")
-                    || v.starts_with("validat") =>
-                {
-                    has_verification = true
-                }
-                _ => {}
-            }
-        }
-        let first = facts.blocks.partition_point(|b| b.range.start < body.start);
-        has_command |= facts.blocks[first..]
-            .iter()
-            .take_while(|b| b.range.start < body.end)
-            .any(|b| b.kind == BlockKind::Code);
-        m.steps.push(Step {
-            number: h.number,
-            number_range: h.number_range.clone(),
-            title: h.title.clone(),
-            title_range: h.title_range.clone(),
-            head: h.head.clone(),
-            body,
-            time,
-            has_command,
-            has_verification,
-            in_rollback: rollback.iter().any(|r| r.contains(&h.head.start)),
-            is_heading: h.level.is_some(),
-        });
     }
 }
 
@@ -842,23 +542,5 @@ fn collect_troubleshooting(m: &mut SpecModel) {
                 "remediat",
             ]),
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn step_titles() {
-        assert_eq!(parse_step_title("Step 3: Deploy"), Some((3, 8)));
-        assert_eq!(parse_step_title("Step 3 - Deploy"), Some((3, 9)));
-        assert_eq!(parse_step_title("Step 12."), Some((12, 8)));
-        assert_eq!(parse_step_title("4. Verify"), Some((4, 3)));
-        assert_eq!(parse_step_title("2024 plans"), None);
-        assert_eq!(parse_step_title("Steps overview"), None);
-        assert_eq!(step_number_range("Step 12: Deploy"), 5..7);
-        assert_eq!(step_number_range(" step  3."), 7..8);
-        assert_eq!(step_number_range("4. Verify"), 0..1);
     }
 }
