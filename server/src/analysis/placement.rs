@@ -52,7 +52,11 @@ mod tests {
     use crate::analysis::{document, model};
 
     fn model_of(text: &str) -> SpecModel {
-        model::build(text, document::parse_whole(text))
+        model::build(
+            text,
+            document::parse_whole(text),
+            model::SectionHeadings::built_in(),
+        )
     }
 
     #[test]
