@@ -464,6 +464,47 @@ mod tests {
     }
 
     #[test]
+    fn section_headings_add_to_the_built_in_phrases() {
+        let c = Config::from_toml(
+            "[sections.headings]\nrollback = [\"Undo plan\", \"Retour arrière\"]\nsuccess-criteria = [\"確認\"]\n",
+        )
+        .unwrap();
+        let h = &c.sections.headings;
+        assert_eq!(h.classify("## Retour arrière"), Some(SectionKind::Rollback));
+        assert_eq!(h.classify("Undo plan:"), Some(SectionKind::Rollback));
+        assert_eq!(
+            h.classify("5. 動作確認"),
+            Some(SectionKind::SuccessCriteria)
+        );
+        // The built-in phrases stay.
+        assert_eq!(h.classify("Rolling back"), Some(SectionKind::Rollback));
+        assert_eq!(
+            Config::default().sections.headings.classify("Undo plan"),
+            None
+        );
+        // A kind that does not exist, or a heading with no word, is an error with its place.
+        let e = Config::from_toml("[sections.headings]\nrollbacks = [\"Undo\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("rollbacks"), "{e}");
+        let e = Config::from_toml("[sections.headings]\nrollback = [\"Undo\", \" 🚀 \"]\n")
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 21));
+        assert!(e.message.contains("no letter or digit"), "{e}");
+        // Editor settings replace the file's headings of the kinds they name and leave out kinds
+        // they do not know.
+        let (c2, ignored) = c
+            .with_settings(&serde_json::json!({
+                "sections": {"headings": {"rollback": ["Annulation"], "rolback": ["x"]}}
+            }))
+            .unwrap();
+        let h = &c2.sections.headings;
+        assert_eq!(h.classify("Annulation"), Some(SectionKind::Rollback));
+        assert_eq!(h.classify("Undo plan"), None);
+        assert_eq!(h.classify("確認"), Some(SectionKind::SuccessCriteria));
+        assert_eq!(ignored, ["deployspec.sections.headings.rolback"]);
+    }
+
+    #[test]
     fn schema_lists_every_rule() {
         let s = json_schema();
         for r in Rule::ALL {
@@ -471,5 +512,11 @@ mod tests {
                 .pointer(&format!("/properties/rules/properties/{}", r.code()))
                 .is_some());
         }
+        // [sections.headings] names every section kind.
+        let text = s.to_string();
+        for k in SectionKind::ALL {
+            assert!(text.contains(&format!("\"{}\"", k.key())), "{}", k.key());
+        }
+        assert!(text.contains("RawHeadings"), "{text}");
     }
 }

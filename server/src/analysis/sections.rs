@@ -304,10 +304,9 @@ impl SectionHeadings {
 /// the release artifacts" is one of its parts.
 fn only_before_procedure(title: &str) -> bool {
     let h = NormalHeading::new(title);
-    let strong = ["prerequisite", "pre", "before", "requirements"];
-    !h.words
-        .iter()
-        .any(|w| strong.iter().any(|s| w.starts_with(s)))
+    !h.words.iter().any(|w| {
+        matches!(w.as_str(), "pre" | "before" | "requirements") || w.starts_with("prerequisite")
+    })
 }
 
 pub(super) fn collect_sections(len: usize, headings: &SectionHeadings, m: &mut SpecModel) {
@@ -399,5 +398,238 @@ pub(super) fn collect_sections(len: usize, headings: &SectionHeadings, m: &mut S
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{document, model};
+
+    fn kinds_with(text: &str, headings: &SectionHeadings) -> Vec<(SectionKind, String)> {
+        let m = model::build(text, document::parse_whole(text), headings);
+        m.sections
+            .iter()
+            .map(|s| (s.kind, m.headings[s.heading].text.clone()))
+            .collect()
+    }
+
+    fn kinds(text: &str) -> Vec<(SectionKind, String)> {
+        kinds_with(text, SectionHeadings::built_in())
+    }
+
+    fn classify(title: &str) -> Option<SectionKind> {
+        SectionHeadings::built_in().classify(title)
+    }
+
+    use SectionKind::*;
+
+    #[test]
+    fn each_kind_by_its_phrases() {
+        for (title, kind) in [
+            ("Prerequisites", Prerequisites),
+            ("Before you begin", Prerequisites),
+            ("Preparation", Prerequisites),
+            ("Pre-deployment checklist", Prerequisites),
+            ("Requirements", Prerequisites),
+            ("10 Days before release", Prerequisites),
+            ("Steps", Procedure),
+            ("Release process", Procedure),
+            ("Upgrade procedure", Procedure),
+            ("How to deploy", Procedure),
+            ("Migration steps", Procedure),
+            ("Deployment", Procedure),
+            ("Deploying", Procedure),
+            ("Rolling back", Rollback),
+            ("Reverting", Rollback),
+            ("Downgrade", Rollback),
+            ("Back-out plan", Rollback),
+            ("Rollback Procedure", Rollback),
+            ("Verification", SuccessCriteria),
+            ("Validation steps", SuccessCriteria),
+            ("Smoke tests", SuccessCriteria),
+            ("Deployment Success Criteria", SuccessCriteria),
+            ("Monitoring and Alerting", Monitoring),
+            ("Dashboards", Monitoring),
+            ("Alerts", Monitoring),
+            ("Common problems", Troubleshooting),
+            ("Known issues", Troubleshooting),
+            ("Mitigation", Troubleshooting),
+            ("Troubleshooting the deployment", Troubleshooting),
+            ("Cleanup", PostDeployment),
+            ("Post-release tasks", PostDeployment),
+            ("Follow-up", PostDeployment),
+            ("After Deployment", PostDeployment),
+            ("Post-deployment steps", PostDeployment),
+            ("发布过程", Procedure),
+            ("1. 发版准备", Prerequisites),
+            ("验证发布物料", SuccessCriteria),
+        ] {
+            assert_eq!(classify(title), Some(kind), "{title}");
+        }
+    }
+
+    #[test]
+    fn emoji_numbers_colons_and_case_are_ignored() {
+        for title in [
+            "🔙 Rollback",
+            "ROLLBACK:",
+            "5. Rollback",
+            "7.1 Rolling back ⏪",
+            "`Rollback`",
+        ] {
+            assert_eq!(classify(title), Some(Rollback), "{title}");
+        }
+        assert_eq!(classify("6. Production smoke test"), Some(SuccessCriteria));
+        assert_eq!(classify("✅ Verification:"), Some(SuccessCriteria));
+    }
+
+    #[test]
+    fn words_are_whole_words() {
+        // Keywords inside other words, or a step's imperative, name no section.
+        for title in [
+            "Environments",
+            "Deploy Production",
+            "Badger deployment (on hold for the moment)",
+            "Experimental deployment process",
+            "Holding deployment of other applications",
+            "Report Issues & Status",
+            "Stepping stones",
+            "Monitors' lounge",
+            "Test Stage",
+            "Overview",
+            "Release schedule",
+            "",
+            "🚀",
+        ] {
+            assert_eq!(classify(title), None, "{title}");
+        }
+        assert_eq!(classify("Monitors"), None);
+        assert_eq!(classify("Reverted changes"), Some(Rollback));
+    }
+
+    #[test]
+    fn the_template_dialect_at_h2_with_rollback_at_h3() {
+        let text = "# T\n\n## Prerequisites\n\n### Infrastructure\n\n## Deployment Procedure\n\n### Phase 1\n\n**Step 1: Go**\n\n### Rollback Procedure\n\n**Step 2: Back**\n\n## Deployment Success Criteria\n\n## Monitoring and Alerting\n\n## Troubleshooting\n\n## After Deployment\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            SectionKind::ALL
+        );
+        let m = model::build(
+            text,
+            document::parse_whole(text),
+            SectionHeadings::built_in(),
+        );
+        assert_eq!(m.prereq_groups, [PrereqGroup::Infrastructure]);
+    }
+
+    #[test]
+    fn nested_headings_belong_to_their_section() {
+        let text = "# T\n\n## Deployment Procedure\n\n### Verification\n\n### Monitoring the rollout\n\n### Post-Deployment (Verification Phase)\n\n### 5. Roll back the migration\n\n#### Rollback\n\n## Troubleshooting\n\n### Rollback\n";
+        // Only the procedure and troubleshooting: the H3s inside the procedure are its phases,
+        // step 5 is a step, the H4 is inside a step, the rollback H3 is a fix inside
+        // troubleshooting.
+        assert_eq!(
+            kinds(text),
+            [
+                (Procedure, "Deployment Procedure".to_string()),
+                (Troubleshooting, "Troubleshooting".to_string())
+            ]
+        );
+        // One level below the procedure: its rollback, troubleshooting and follow-up.
+        let text = "# T\n\n### Deploying from CodeCommit\n\n#### Making changes before deployment\n\n#### Rolling back\n\n#### After deploying the change\n\n#### Troubleshooting\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            [Procedure, Rollback, PostDeployment, Troubleshooting]
+        );
+    }
+
+    #[test]
+    fn sections_at_the_level_the_document_uses() {
+        // H3 under the title only; H4 only.
+        let text = "# Release checklist\n\n### A week before the release\n\n### Final release preparation\n\n### Executing the release\n\n### Post-release\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            [Prerequisites, Prerequisites, Procedure, PostDeployment]
+        );
+        let text = "#### Background\n\n#### Prerequisites\n\n#### Procedure\n\n1. [Deployment](#deployment)\n\n#### Deployment\n\n1. Push\n\n#### Operation\n";
+        let m = model::build(
+            text,
+            document::parse_whole(text),
+            SectionHeadings::built_in(),
+        );
+        assert_eq!(
+            m.sections.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [Prerequisites, Procedure]
+        );
+        // The overview and the "Deployment" part right after it are one procedure.
+        assert_eq!(
+            &text[m.sections[1].range.clone()],
+            "#### Procedure\n\n1. [Deployment](#deployment)\n\n#### Deployment\n\n1. Push\n\n"
+        );
+        // H3 under an H2 that names no section.
+        let text = "# T\n\n## Experimental deployment process\n\n### Deployment\n\n### Rollback\n\n## Misc\n\n### Known issues\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            [Procedure, Rollback, Troubleshooting]
+        );
+    }
+
+    #[test]
+    fn an_h1_per_phase() {
+        // Several H1s: each is a section heading, the title too.
+        let text = "curl release procedure\n======================\n\n- tag\n\nrollback\n========\n\n- revert\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            [Procedure, Rollback]
+        );
+        // One H1 is the title, whatever it says.
+        let text = "# Rollback of the 2024 outage\n\n## Steps\n";
+        assert_eq!(kinds(text), [(Procedure, "Steps".to_string())]);
+    }
+
+    #[test]
+    fn preparation_after_the_procedure_is_part_of_it() {
+        let text = "# T\n\n## Preparation\n\n## Release process\n\n## Prepare the release artifacts\n\n## 准备所有发布物料\n\n## Prerequisites\n";
+        assert_eq!(
+            kinds(text).iter().map(|k| k.0).collect::<Vec<_>>(),
+            // "Prerequisites" says what it is wherever it stands.
+            [Prerequisites, Procedure, Prerequisites]
+        );
+    }
+
+    #[test]
+    fn configured_headings_in_french_and_japanese() {
+        let text = "# Mise en production\n\n## Étapes préalables\n\n## Déroulement\n\n## Retour arrière\n\n## 切り戻し手順\n\n## 監視\n";
+        assert_eq!(kinds(text), []);
+        let extra: Vec<(SectionKind, String)> = [
+            (Prerequisites, "Étapes préalables"),
+            (Procedure, "déroulement"),
+            (Rollback, "Retour arrière"),
+            (Rollback, "切り戻し"),
+            (Monitoring, "監視"),
+        ]
+        .into_iter()
+        .map(|(k, s)| (k, s.to_string()))
+        .collect();
+        let headings = SectionHeadings::with_extra(&extra);
+        assert_eq!(
+            kinds_with(text, &headings)
+                .iter()
+                .map(|k| k.0)
+                .collect::<Vec<_>>(),
+            [Prerequisites, Procedure, Rollback, Rollback, Monitoring]
+        );
+        // Case and accents as written; a word of the phrase must be whole.
+        assert_eq!(headings.classify("RETOUR ARRIÈRE :"), Some(Rollback));
+        assert_eq!(headings.classify("Retour arrièré"), None);
+        assert_eq!(headings.classify("Le déroulement prévu"), Some(Procedure));
+        // Configured phrases are tried first: a team's word wins over a built-in one.
+        let headings = SectionHeadings::with_extra(&[(Procedure, "Deployment checklist".into())]);
+        assert_eq!(headings.classify("Deployment checklist"), Some(Procedure));
+        assert_eq!(
+            SectionHeadings::built_in().classify("Pre-deployment checklist"),
+            Some(Prerequisites)
+        );
     }
 }
