@@ -124,6 +124,45 @@ fn dp001_missing_section() {
     assert!(only(&md, "DP001").is_empty());
 }
 
+/// Issue 10 §4: one finding per missing section, on the title (or the first line), saying where
+/// the section would go, at the level the document's sections use.
+#[test]
+fn dp001_names_the_place_and_stays_on_one_line() {
+    let md = "# Release checklist\n\n### Before the release\n\n- [x] CI green\n\n### Executing the release\n\n1. Tag\n\n### Post-release\n\n- Announce\n";
+    let f = only(md, "DP001");
+    let messages: Vec<_> = f.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "missing required section \"Rollback Procedure\": add a `### Rollback Procedure` section after \"Executing the release\" (line 7)",
+            "missing required section \"Deployment Success Criteria\": add a `### Deployment Success Criteria` section after \"Executing the release\" (line 7)",
+            "missing required section \"Monitoring and Alerting\": add a `### Monitoring and Alerting` section after \"Executing the release\" (line 7)",
+            "missing required section \"Troubleshooting\": add a `### Troubleshooting` section after \"Executing the release\" (line 7)",
+        ]
+    );
+    assert!(f.iter().all(|f| f.text == "Release checklist"));
+    // No title: the first line, never the whole paragraph; nothing present: at the end.
+    let md = "[back](../README.md) to the docs,\nwhich explain the rest.\n\nSome prose.\n";
+    let f = only(md, "DP001");
+    assert_eq!(f.len(), 7);
+    assert!(f
+        .iter()
+        .all(|f| f.text == "[back](../README.md) to the docs,"));
+    assert!(f[0]
+        .message
+        .ends_with("add a `## Prerequisites` section at the end"));
+    // Before the first present section when nothing comes before it.
+    let md = "# T\n\n## Steps\n\n1. Go\n";
+    let f = only(md, "DP001");
+    assert_eq!(
+        f[0].message,
+        "missing required section \"Prerequisites\": add a `## Prerequisites` section before \"Steps\" (line 3)"
+    );
+    // Sections recognised by what they are give no finding.
+    let md = "# T\n\n## Before you begin\n\n## Migration steps\n\n## Back-out plan\n\n## Smoke test\n\n## Dashboards\n\n## Known issues\n\n## Follow-up\n";
+    assert!(only(md, "DP001").is_empty());
+}
+
 #[test]
 fn dp002_missing_metadata() {
     let md = edit("**Owner**: @data-platform\n", "");

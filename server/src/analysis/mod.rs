@@ -4,7 +4,7 @@
 pub mod document;
 pub mod frontmatter;
 pub mod model;
-mod placement;
+pub mod placement;
 pub mod prose;
 pub mod regions;
 mod sections;
