@@ -355,6 +355,47 @@ fn dp030_broken_reference() {
     assert!(f.iter().all(|f| f.code != "DP030"));
 }
 
+/// Issue 10 §4: a spec ID is a known prefix (CMP, DES, DEPLOY, the index's, the configured
+/// ones), a hyphen and digits, alone between the brackets. Other bracketed tokens are not
+/// references, even where their first word is a known prefix.
+#[test]
+fn dp030_bracketed_tokens_that_are_not_ids() {
+    let idx = index(&[
+        ("CMP-001", "/ws/docs/specs/component/cmp-001-export.md"),
+        ("CLIENT-001", "/ws/docs/specs/component/client-001.md"),
+        ("DATE-001", "/ws/docs/specs/component/date-001.md"),
+        ("RC-001", "/ws/docs/specs/component/rc-001.md"),
+        ("NOTE-001", "/ws/docs/specs/component/note-001.md"),
+    ]);
+    let tokens =
+        "Open [CLIENT-URL] on [DATE] for [RC.0 only] and [RC-1 only], see [CMP-001 notes], \
+                  [CMP-1.2], [CMP-001a], [^CMP-404], [ ] and [x].\n\n\
+                  > [!NOTE]\n> Check [CLIENT-URL][client-url] and [the runbook][rb-2].\n\n\
+                  [client-url]: https://example.invalid/client\n\
+                  [rb-2]: ../runbook.md\n";
+    let md =
+        edit("[DES-001]", "[CMP-001]").replace("- Announce", &format!("- Announce\n\n{tokens}"));
+    let f = check_with(&md, PATH, &Config::default(), &idx);
+    let dp030: Vec<_> = f
+        .iter()
+        .filter(|f| f.code == "DP030")
+        .map(|f| &f.text)
+        .collect();
+    assert!(dp030.is_empty(), "{dp030:?}");
+    // The same text with real but undefined IDs: each form fires, in any case.
+    let md = md.replace(
+        "Open [CLIENT-URL]",
+        "Open [CMP-999], [client-404], [text][RC-404], [DATE-404](../x.md) and",
+    );
+    let f = check_with(&md, PATH, &Config::default(), &idx);
+    let dp030: Vec<_> = f
+        .iter()
+        .filter(|f| f.code == "DP030")
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(dp030, ["CMP-999", "client-404", "RC-404", "DATE-404"]);
+}
+
 #[test]
 fn dp031_duplicate_spec_id() {
     let idx = index(&[
