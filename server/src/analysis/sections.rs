@@ -598,6 +598,26 @@ mod tests {
         );
     }
 
+    /// The README's phrase table is the documentation of [`BUILT_IN`]: it must list each phrase
+    /// in the kind's row.
+    #[test]
+    fn the_readme_lists_every_built_in_phrase() {
+        let readme = include_str!("../../../README.md");
+        for (kind, phrases) in BUILT_IN {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} | ", kind.key())))
+                .unwrap_or_else(|| panic!("README has no phrase row for {}", kind.key()));
+            for p in *phrases {
+                assert!(
+                    row.contains(&format!("`{p}`")),
+                    "README's {} row lacks `{p}`",
+                    kind.key()
+                );
+            }
+        }
+    }
+
     #[test]
     fn configured_headings_in_french_and_japanese() {
         let text = "# Mise en production\n\n## Étapes préalables\n\n## Déroulement\n\n## Retour arrière\n\n## 切り戻し手順\n\n## 監視\n";
