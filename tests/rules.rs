@@ -190,6 +190,13 @@ fn dp003_incomplete_prerequisites() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].text, "Prerequisites");
     assert!(f[0].message.contains("Approvals"));
+    // Where the sections are H3s, the groups are H4s.
+    let md = "# T\n\n### Prerequisites\n\n#### Infrastructure\n\n- [x] a\n\n### Steps\n\n1. Go\n";
+    let f = only(md, "DP003");
+    assert_eq!(
+        f[0].message,
+        "prerequisites lack Code & Build, Team & Access, Approvals: add a `#### Code & Build` group"
+    );
 }
 
 #[test]
