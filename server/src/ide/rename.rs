@@ -6,7 +6,8 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::model::{spec_id_of, SpecModel};
+use crate::analysis::model::{self, spec_id_of, SpecModel};
+use crate::analysis::syntax;
 use crate::index::SpecIndex;
 
 use super::at::{step_numbered, target_at, Target};
@@ -51,14 +52,27 @@ pub fn prepare(snap: &Snapshot, offset: usize, index: &SpecIndex) -> Result<Rena
         }) => {
             let m = snap.model();
             // The digits: of the mention under the cursor, or of the step's own title.
-            let digits = m
-                .step_refs
-                .iter()
-                .find(|r| r.range == range)
-                .map(|r| r.number_range(&snap.text))
-                .unwrap_or_else(|| m.steps[i].number_range.clone());
+            let mention = m.step_refs.iter().find(|r| r.range == range);
+            let digits = mention.map_or_else(
+                || m.steps[i].number_range.clone(),
+                |r| r.number_range(&snap.text),
+            );
+            // A mention inside another step's title ("Revert the migrations of Step 2") names
+            // the step it numbers, not the one whose title holds it.
+            let step = match mention {
+                Some(r) if digits != m.steps[i].number_range => step_numbered(
+                    &m.steps, r.number, r.rollback,
+                )
+                .ok_or_else(|| {
+                    format!(
+                        "no step is numbered {} in this document, so there is nothing to renumber",
+                        r.number
+                    )
+                })?,
+                _ => i,
+            };
             Ok(Renameable::Step {
-                step: i,
+                step,
                 range: digits,
             })
         }
@@ -133,6 +147,17 @@ pub fn spec_edits(text: &str, m: &SpecModel, old: &str, new: &str) -> Vec<Edit> 
     }
     edits.sort_by_key(|e| e.range.start);
     edits
+}
+
+/// [`spec_edits`] in a text that is not open, with whether its ID comes from its name only:
+/// parsed only when the old ID's number occurs in it (most files never mention a given spec).
+pub fn spec_edits_in_text(text: &str, old: &str, new: &str) -> (Vec<Edit>, bool) {
+    let number = old.rsplit('-').next().unwrap_or(old);
+    if memchr::memmem::find(text.as_bytes(), number.as_bytes()).is_none() {
+        return (Vec::new(), true);
+    }
+    let m = model::build(text, syntax::parse(text));
+    (spec_edits(text, &m, old, new), id_from_name_only(&m))
 }
 
 /// The range of the value of the front matter's `id:` line when it is `old`.
@@ -213,10 +238,16 @@ pub fn step_edits(snap: &Snapshot, step: usize, new: &str) -> Result<Vec<Edit>, 
         range: s.number_range.clone(),
         text: n.to_string(),
     }];
-    for r in m.step_refs.iter().filter(|r| !r.in_title) {
+    for r in &m.step_refs {
+        let digits = r.number_range(&snap.text);
+        // A step's own number is not a mention; "Revert the migrations of Step 2" in another
+        // step's title is.
+        if m.steps.iter().any(|o| o.number_range == digits) {
+            continue;
+        }
         if step_numbered(&m.steps, r.number, r.rollback) == Some(step) {
             edits.push(Edit {
-                range: r.number_range(&snap.text),
+                range: digits,
                 text: n.to_string(),
             });
         }
@@ -256,7 +287,7 @@ mod tests {
         Ok((text[r.range().clone()].to_string(), r))
     }
 
-    const STEPS: &str = "# T\n\n## Deployment Procedure\n\n**Step 1: A**\n\n**Step 2: B**\n\n🚀 請求 if B fails, repeat Step 1.\n\n## Rollback\n\n**Step 1: Undo A**\n\nRoll back with Step 1.\n";
+    const STEPS: &str = "# T\n\n## Deployment Procedure\n\n**Step 1: A**\n\n**Step 2: B after Step 1**\n\n🚀 請求 if B fails, repeat Step 1.\n\n## Rollback\n\n**Step 1: Undo A**\n\nRoll back with Step 1.\n";
 
     #[test]
     fn prepare_accepts_ids_and_step_numbers() {
@@ -270,6 +301,10 @@ mod tests {
         let (got, r) = prep(&marked).unwrap();
         assert_eq!(got, "1");
         assert!(matches!(r, Renameable::Step { step: 0, .. }));
+        let marked = STEPS.replace("after Step 1", "after St$0ep 1");
+        let (got, r) = prep(&marked).unwrap();
+        assert_eq!(got, "1");
+        assert!(matches!(r, Renameable::Step { step: 0, .. }), "{r:?}");
         let marked = STEPS.replace("Step 2: B", "Step 2: $0B");
         let (got, r) = prep(&marked).unwrap();
         assert_eq!(got, "2");
@@ -284,8 +319,8 @@ mod tests {
         assert!(code.starts_with("Only"), "{code}");
         let rule = prep("# T\n\n<!-- deployspec-disable DP0$020 -->\n").unwrap_err();
         assert!(rule.starts_with("rule codes cannot be renamed"), "{rule}");
-        let missing = prep("# T\n\n## Deployment Procedure\n\n**Step 1: A**\n\nSee St$0ep 7.\n")
-            .unwrap_err();
+        let missing =
+            prep("# T\n\n## Deployment Procedure\n\n**Step 1: A**\n\nSee St$0ep 7.\n").unwrap_err();
         assert!(missing.contains("no step is numbered 7"), "{missing}");
         let dup = prep("# T\n\n[CMP-00$03]\n").unwrap_err();
         assert!(dup.contains("defined by 2 files"), "{dup}");
@@ -318,6 +353,12 @@ mod tests {
             "---\nid: \"cmp-042\"\n---\n\n# T 🚀\n\n請求 [CMP-042], [cmp-042], `[CMP-001]`, [CMP-0011].\n"
         );
         assert!(!id_from_name_only(snap.model()));
+        let (in_text, _) = spec_edits_in_text(text, "CMP-001", "CMP-042");
+        assert_eq!(in_text, edits);
+        assert_eq!(
+            spec_edits_in_text("# T\n", "CMP-001", "CMP-042"),
+            (Vec::new(), true)
+        );
         let plain = "# T\n\n[CMP-002]\n";
         let snap = snapshot(plain);
         assert!(spec_edits(plain, snap.model(), "CMP-001", "CMP-042").is_empty());
@@ -354,11 +395,12 @@ mod tests {
             STEPS
                 .replace("**Step 1: A**", "**Step 5: A**")
                 .replace("repeat Step 1", "repeat Step 5")
+                .replace("B after Step 1", "B after Step 5")
         );
         assert_eq!(step_edits(&snap, 0, "Step 5").unwrap(), edits);
         assert!(step_edits(&snap, 0, "2")
             .unwrap_err()
-            .contains("Step 2 already exists (\"B\")"));
+            .contains("Step 2 already exists (\"B after Step 1\")"));
         assert!(step_edits(&snap, 0, "five")
             .unwrap_err()
             .contains("not a step number"));

@@ -141,6 +141,12 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .as_ref()
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
+        rename_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Rename))
+        }),
         completion_snippets: caps
             .text_document
             .as_ref()
@@ -195,6 +201,10 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_link_provider: Some(DocumentLinkOptions {
@@ -600,6 +610,25 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/completion",
             navigation::completion(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        guard(
+            "textDocument/prepareRename",
+            super::rename::prepare_rename(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        guard(
+            "textDocument/rename",
+            super::rename::rename(&self.shared, params),
         )
         .await
     }

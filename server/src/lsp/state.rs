@@ -34,6 +34,8 @@ pub struct Session {
     pub document_changes: bool,
     /// Workspace edits may create files (`resourceOperations` has `create`).
     pub create_files: bool,
+    /// Workspace edits may rename files (`resourceOperations` has `rename`).
+    pub rename_files: bool,
     /// Completion items may be snippets (`completionItem.snippetSupport`).
     pub completion_snippets: bool,
 }
@@ -50,6 +52,7 @@ impl Default for Session {
             root: None,
             document_changes: false,
             create_files: false,
+            rename_files: false,
             completion_snippets: false,
         }
     }
