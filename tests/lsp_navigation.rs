@@ -255,6 +255,27 @@ fn completion_in_both_encodings() {
             !items.iter().any(|i| i["label"] == "Deployment Procedure"),
             "{r}"
         );
+        // After `Time:`: the presets, short to long, replacing the value.
+        let r = s.request("textDocument/completion", tdp(&u, p("- Time: ~5")));
+        let items = r["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"));
+        let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(
+            labels[..3],
+            ["~1 minute", "~2 minutes", "~5 minutes"],
+            "{r}"
+        );
+        let value = text.find("~5 minutes").unwrap();
+        assert_eq!(
+            items[2]["textEdit"],
+            json!({"range": {"start": pos(text, value, enc), "end": pos(text, value + 10, enc)}, "newText": "~5 minutes"})
+        );
+        let sorted: Vec<&str> = items
+            .iter()
+            .map(|i| i["sortText"].as_str().unwrap())
+            .collect();
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]), "{r}");
         // Nothing in plain prose.
         let r = s.request("textDocument/completion", tdp(&u, p("🚀 請求 see")));
         assert_eq!(r["result"]["items"], json!([]), "{r}");

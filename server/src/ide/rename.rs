@@ -60,15 +60,14 @@ pub fn prepare(snap: &Snapshot, offset: usize, index: &SpecIndex) -> Result<Rena
             // A mention inside another step's title ("Revert the migrations of Step 2") names
             // the step it numbers, not the one whose title holds it.
             let step = match mention {
-                Some(r) if digits != m.steps[i].number_range => step_numbered(
-                    &m.steps, r.number, r.rollback,
-                )
-                .ok_or_else(|| {
-                    format!(
+                Some(r) if digits != m.steps[i].number_range => {
+                    step_numbered(&m.steps, r.number, r.rollback).ok_or_else(|| {
+                        format!(
                         "no step is numbered {} in this document, so there is nothing to renumber",
                         r.number
                     )
-                })?,
+                    })?
+                }
                 _ => i,
             };
             Ok(Renameable::Step {

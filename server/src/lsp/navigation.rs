@@ -193,14 +193,18 @@ pub async fn completion(
     let items = c
         .items
         .into_iter()
-        .map(|i| CompletionItem {
+        .enumerate()
+        .map(|(n, i)| CompletionItem {
             label: i.label,
             kind: Some(match i.kind {
                 ide::completion::ItemKind::Spec => CompletionItemKind::REFERENCE,
                 ide::completion::ItemKind::Rule => CompletionItemKind::VALUE,
                 ide::completion::ItemKind::Section => CompletionItemKind::MODULE,
                 ide::completion::ItemKind::Step => CompletionItemKind::SNIPPET,
+                ide::completion::ItemKind::Time => CompletionItemKind::VALUE,
             }),
+            // The feature's order (durations short to long, IDs sorted), not the labels'.
+            sort_text: Some(format!("{n:04}")),
             detail: i.detail,
             documentation: i.documentation.map(Documentation::String),
             filter_text: Some(i.filter),

@@ -213,8 +213,8 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         }),
         completion_provider: Some(CompletionOptions {
             // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
-            // heading after `## `.
-            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            // heading after `## `; `~` an estimate after `Time:`.
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into(), "~".into()]),
             ..Default::default()
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
