@@ -414,3 +414,39 @@ fn selection_ranges_grow_from_the_reference() {
         s.shutdown();
     }
 }
+
+#[test]
+fn relative_spec_paths_link_and_lead_to_the_file() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, _) = start(enc);
+        let dir = fixture_ws().join("docs/specs/deployment-procedure");
+        let u = format!("{}/deploy-023-paths.md", uri(&dir));
+        let text = "# Paths 🚀\n\n🚀 請求 [design 設計](../design/des-001-export-pipeline.md#goals), [gone](../component/cmp-404.md), [web](https://example.invalid/des-001-export-pipeline.md), `[code](../design/des-001-export-pipeline.md)`\n";
+        s.open_text(&u, text, 1);
+        s.diagnostics(&u, 1);
+        let dest = "../design/des-001-export-pipeline.md";
+        let at = text.find(dest).unwrap();
+        let range = json!({"start": pos(text, at, enc), "end": pos(text, at + dest.len(), enc)});
+        let des = fixture_ws().join("docs/specs/design/des-001-export-pipeline.md");
+        // One link: the known spec's path (not the fragment, the unknown file, the URL or code).
+        let r = s.request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": u}}),
+        );
+        let links = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(links.len(), 1, "{r}");
+        assert_eq!(links[0]["range"], range);
+        assert_eq!(links[0]["target"], uri(&des));
+        // Definition on the path: the file's title line.
+        let r = s.request("textDocument/definition", tdp(&u, pos(text, at + 5, enc)));
+        let links = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(links[0]["targetUri"], uri(&des), "{r}");
+        assert_eq!(links[0]["originSelectionRange"], range);
+        assert_eq!(links[0]["targetSelectionRange"]["start"]["line"], 0, "{r}");
+        // On the unknown path: nothing.
+        let gone = text.find("../component/cmp-404").unwrap() + 3;
+        let r = s.request("textDocument/definition", tdp(&u, pos(text, gone, enc)));
+        assert_eq!(r["result"], Value::Null, "{r}");
+        s.shutdown();
+    }
+}

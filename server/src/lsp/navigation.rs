@@ -29,8 +29,24 @@ pub async fn definition(
     let ctx = shared.ctx();
     let enc = ctx.encoding;
     let at = offset(&snap, p.position, enc);
-    let Some(def) = ide::definition::definition(&snap, at, &ctx.index) else {
-        return Ok(None);
+    let def = match ide::definition::definition(&snap, at, &ctx.index) {
+        Some(d) => d,
+        // A relative link to a spec file: that file.
+        None => {
+            let Some(doc) = doc_path(shared, &uri).await else {
+                return Ok(None);
+            };
+            let Some((origin, path)) = ide::links::spec_paths(&snap, &doc, &ctx.index)
+                .into_iter()
+                .find(|(r, _)| ide::at::touches(r, at))
+            else {
+                return Ok(None);
+            };
+            ide::definition::Definition {
+                origin,
+                targets: vec![Target::File(path)],
+            }
+        }
     };
     let origin = range(&snap, def.origin.clone(), enc);
     let mut links = Vec::new();
@@ -53,6 +69,15 @@ pub async fn definition(
         });
     }
     Ok((!links.is_empty()).then_some(GotoDefinitionResponse::Link(links)))
+}
+
+/// The absolute path of an open document, as the index names files (canonical), resolved off
+/// the async threads.
+async fn doc_path(shared: &Arc<Shared>, uri: &Uri) -> Option<std::path::PathBuf> {
+    let path = shared.docs.get(uri)?.doc().path.clone()?;
+    tokio::task::spawn_blocking(move || crate::workspace::absolute(&path))
+        .await
+        .ok()
 }
 
 /// The title line of a spec: from its open buffer when it is open (the buffer, never the saved
@@ -360,7 +385,12 @@ pub async fn document_link(
     else {
         return Ok(None);
     };
-    let out = ide::links::links(&snap, &ctx.index)
+    let mut found = ide::links::links(&snap, &ctx.index);
+    if let Some(doc) = doc_path(shared, &params.text_document.uri).await {
+        found.extend(ide::links::spec_paths(&snap, &doc, &ctx.index));
+        found.sort_by_key(|(r, _)| r.start);
+    }
+    let out = found
         .into_iter()
         .filter_map(|(r, path)| {
             Some(DocumentLink {
