@@ -6,8 +6,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::model::{self, spec_id_of, SpecModel};
-use crate::analysis::syntax;
+use crate::analysis::model::{spec_id_of, SpecModel};
 use crate::index::SpecIndex;
 
 use super::at::{step_numbered, target_at, Target};
@@ -148,29 +147,10 @@ pub fn spec_edits(text: &str, m: &SpecModel, old: &str, new: &str) -> Vec<Edit> 
     edits
 }
 
-/// [`spec_edits`] in a text that is not open, with whether its ID comes from its name only:
-/// parsed only when the old ID's number occurs in it (most files never mention a given spec).
-pub fn spec_edits_in_text(text: &str, old: &str, new: &str) -> (Vec<Edit>, bool) {
-    let number = old.rsplit('-').next().unwrap_or(old);
-    if memchr::memmem::find(text.as_bytes(), number.as_bytes()).is_none() {
-        return (Vec::new(), true);
-    }
-    let m = model::build(text, syntax::parse(text));
-    (spec_edits(text, &m, old, new), id_from_name_only(&m))
-}
-
 /// The range of the value of the front matter's `id:` line when it is `old`.
 pub fn front_matter_id(text: &str, m: &SpecModel, old: &str) -> Option<Range<usize>> {
-    let line = m.front_matter.as_ref()?.field_range("id")?;
-    let s = &text[line.clone()];
-    // Inside the one `id: value` line: the value after the colon, without quotes.
-    let colon = s.find(':')?;
-    let value = s[colon + 1..].trim().trim_matches(['"', '\'']).trim();
-    if spec_id_of(value).as_deref() != Some(old) {
-        return None;
-    }
-    let start = line.start + colon + 1 + s[colon + 1..].find(value)?;
-    Some(start..start + value.len())
+    let r = crate::index::front_id_range(text, m.front_matter.as_ref()?)?;
+    (spec_id_of(&text[r.clone()]).as_deref() == Some(old)).then_some(r)
 }
 
 fn same_case(written: &str, new: &str) -> String {
@@ -352,12 +332,6 @@ mod tests {
             "---\nid: \"cmp-042\"\n---\n\n# T 🚀\n\n請求 [CMP-042], [cmp-042], `[CMP-001]`, [CMP-0011].\n"
         );
         assert!(!id_from_name_only(snap.model()));
-        let (in_text, _) = spec_edits_in_text(text, "CMP-001", "CMP-042");
-        assert_eq!(in_text, edits);
-        assert_eq!(
-            spec_edits_in_text("# T\n", "CMP-001", "CMP-042"),
-            (Vec::new(), true)
-        );
         let plain = "# T\n\n[CMP-002]\n";
         let snap = snapshot(plain);
         assert!(spec_edits(plain, snap.model(), "CMP-001", "CMP-042").is_empty());

@@ -299,11 +299,7 @@ pub async fn references(
         }
     }
     // Open documents: their current text.
-    let mut open = Vec::new();
     for entry in shared.docs.all() {
-        if let Some(p) = entry.doc().path.clone() {
-            open.push(crate::workspace::absolute(&p));
-        }
         let Some(checked) = super::diagnostics::check(shared, &entry).await else {
             continue;
         };
@@ -314,37 +310,18 @@ pub async fn references(
             out.push(Location::new(entry.uri.clone(), range(&s, r, enc)));
         }
     }
-    // The index's files that are not open, from disk, in parallel off the async threads.
-    let files: Vec<std::path::PathBuf> = ctx
-        .index
-        .entries()
-        .iter()
-        .map(|e| e.path.clone())
-        .filter(|p| !open.contains(p))
-        .collect();
-    let found = tokio::task::spawn_blocking(move || {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .filter_map(|path| {
-                let text = crate::workspace::read_spec(path).ok()?;
-                let refs = ide::references::spec_references_in_text(&text, &id);
-                if refs.is_empty() {
-                    return None;
-                }
-                let uri = convert::path_to_uri(path)?;
-                let lines = LineIndex::new(&text);
-                Some(
-                    refs.into_iter()
-                        .map(|r| Location::new(uri.clone(), convert::range(&lines, &text, r, enc)))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .flatten()
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
+    // Files on disk, from the occurrence index.
+    let open = super::workspace_index::open_paths(shared).await;
+    let mut found = Vec::new();
+    for (path, occ) in super::workspace_index::files_with(shared, &id, open).await {
+        let Some(u) = convert::path_to_uri(&path) else {
+            continue;
+        };
+        found.extend(
+            occ.of(&id)
+                .map(|o| Location::new(u.clone(), convert::lsp_range(o.start, o.end))),
+        );
+    }
     out.extend(found);
     Ok(Some(out))
 }

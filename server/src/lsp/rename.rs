@@ -3,14 +3,13 @@
 //! documents (their current text, versioned) and the index's other files; the defining file is
 //! renamed with a `RenameFile` operation when the client can apply one.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::ide::{self, rename::Renameable, Edit, Snapshot};
-use crate::position::LineIndex;
+use crate::position::Encoding;
 
 use super::convert;
 use super::features::{offset, range, snapshot};
@@ -42,13 +41,11 @@ pub async fn prepare_rename(
     }))
 }
 
-/// The edits of one file, with the text their offsets point into and the open version.
+/// The edits of one file, and its version when it is open.
 struct FileEdits {
     uri: Uri,
     version: Option<i32>,
-    lines: LineIndex,
-    text: Arc<str>,
-    edits: Vec<Edit>,
+    edits: Vec<TextEdit>,
 }
 
 pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -64,7 +61,7 @@ pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option
     let (files, rename_file) = match ide::rename::prepare(&snap, at, &ctx.index).map_err(refused)? {
         Renameable::Step { step, .. } => {
             let edits = ide::rename::step_edits(&snap, step, &params.new_name).map_err(refused)?;
-            (vec![file_edits(uri, &snap, edits)], None)
+            (vec![file_edits(uri, &snap, edits, enc)], None)
         }
         Renameable::Spec { id, .. } => {
             let path = shared.docs.get(&uri).and_then(|e| e.doc().path.clone());
@@ -81,23 +78,13 @@ pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option
                 &ctx.index,
             )
             .map_err(refused)?;
-            spec_rename(shared, &ctx.index, &id, &new, session.rename_files).await?
+            spec_rename(shared, &ctx.index, &id, &new, session.rename_files, enc).await?
         }
     };
     let mut edits: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = files
         .into_iter()
         .filter(|f| !f.edits.is_empty())
-        .map(|f| {
-            let text_edits = f
-                .edits
-                .into_iter()
-                .map(|e| TextEdit {
-                    range: convert::range(&f.lines, &f.text, e.range, enc),
-                    new_text: e.text,
-                })
-                .collect();
-            (f.uri, f.version, text_edits)
-        })
+        .map(|f| (f.uri, f.version, f.edits))
         .collect();
     edits.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
     if !session.document_changes {
@@ -135,37 +122,38 @@ pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option
     }))
 }
 
-fn file_edits(uri: Uri, snap: &Snapshot, edits: Vec<Edit>) -> FileEdits {
+fn file_edits(uri: Uri, snap: &Snapshot, edits: Vec<Edit>, enc: Encoding) -> FileEdits {
     FileEdits {
         uri,
         version: Some(snap.version),
-        lines: snap.lines().clone(),
-        text: snap.text.clone(),
-        edits,
+        edits: edits
+            .into_iter()
+            .map(|e| TextEdit {
+                range: range(snap, e.range, enc),
+                new_text: e.text,
+            })
+            .collect(),
     }
 }
 
 type SpecRename = (Vec<FileEdits>, Option<(Uri, Uri)>);
 
-/// Every file's edits renaming `old` to `new`, and the defining file's rename.
+/// Every file's edits renaming `old` to `new`, and the defining file's rename. Open documents
+/// are edited in their current text; the others from the occurrence index.
 async fn spec_rename(
     shared: &Arc<Shared>,
     index: &Arc<crate::index::SpecIndex>,
     old: &str,
     new: &str,
     can_rename_files: bool,
+    enc: Encoding,
 ) -> Result<SpecRename> {
     let def = index.lookup(old).first().map(|e| (*e).clone());
     let mut files = Vec::new();
-    let mut open = Vec::new();
     // Whether the defining file's ID comes from its name only.
     let mut def_by_name = true;
+    let open = super::workspace_index::open_paths(shared).await;
     for entry in shared.docs.all() {
-        let path = entry
-            .doc()
-            .path
-            .clone()
-            .map(|p| crate::workspace::absolute(&p));
         let Some(checked) = super::diagnostics::check(shared, &entry).await else {
             continue;
         };
@@ -179,52 +167,40 @@ async fn spec_rename(
                 data: None,
             });
         }
+        let path = entry
+            .doc()
+            .path
+            .clone()
+            .map(|p| crate::workspace::absolute(&p));
         if def.as_ref().is_some_and(|d| Some(&d.path) == path.as_ref()) {
             def_by_name = ide::rename::id_from_name_only(s.model());
         }
         let edits = ide::rename::spec_edits(&s.text, s.model(), old, new);
-        files.push(file_edits(entry.uri.clone(), &s, edits));
-        open.extend(path);
+        files.push(file_edits(entry.uri.clone(), &s, edits, enc));
     }
-    let closed: Vec<PathBuf> = index
-        .entries()
-        .iter()
-        .map(|e| e.path.clone())
-        .filter(|p| !open.contains(p))
-        .collect();
-    let (old_id, new_id) = (old.to_string(), new.to_string());
-    let def_path = def.as_ref().map(|d| d.path.clone());
-    let target = def_path
-        .as_ref()
-        .and_then(|p| ide::rename::renamed_path(p, old, new));
-    let (found, target_exists) = tokio::task::spawn_blocking(move || {
-        use rayon::prelude::*;
-        let found: Vec<(PathBuf, String, Vec<Edit>, bool)> = closed
-            .par_iter()
-            .filter_map(|path| {
-                let text = crate::workspace::read_spec(path).ok()?;
-                let (edits, by_name) = ide::rename::spec_edits_in_text(&text, &old_id, &new_id);
-                Some((path.clone(), text, edits, by_name))
-            })
-            .filter(|f| !f.2.is_empty() || Some(&f.0) == def_path.as_ref())
-            .collect();
-        let exists = target.as_ref().map(|t| (t.clone(), t.exists()));
-        (found, exists)
-    })
-    .await
-    .map_err(|_| Error::internal_error())?;
-    for (path, text, edits, by_name) in found {
+    for (path, occ) in super::workspace_index::files_with(shared, old, open).await {
+        let front = occ.front_id.as_ref().filter(|o| &*o.id == old);
         if def.as_ref().is_some_and(|d| d.path == path) {
-            def_by_name = by_name;
+            def_by_name = front.is_none();
         }
         let Some(uri) = convert::path_to_uri(&path) else {
             continue;
         };
+        let edits = occ
+            .of(old)
+            .chain(front)
+            .map(|o| TextEdit {
+                range: convert::lsp_range(o.start, o.end),
+                new_text: if o.lower {
+                    new.to_ascii_lowercase()
+                } else {
+                    new.to_string()
+                },
+            })
+            .collect();
         files.push(FileEdits {
             uri,
             version: None,
-            lines: LineIndex::new(&text),
-            text: Arc::from(text),
             edits,
         });
     }
@@ -232,14 +208,23 @@ async fn spec_rename(
         // No file defines the old ID: only its mentions change.
         return Ok((files, None));
     };
-    let rename = match target_exists {
-        Some((target, true)) => {
+    let target = ide::rename::renamed_path(&def.path, old, new);
+    let target_exists = match target.clone() {
+        Some(t) => Some(
+            tokio::task::spawn_blocking(move || t.exists())
+                .await
+                .map_err(|_| Error::internal_error())?,
+        ),
+        None => None,
+    };
+    let rename = match (target, target_exists) {
+        (Some(target), Some(true)) => {
             return Err(refused(format!(
                 "{} already exists: move it away or pick another ID",
                 target.display()
             )))
         }
-        Some((target, false)) if can_rename_files => {
+        (Some(target), _) if can_rename_files => {
             convert::path_to_uri(&def.path).zip(convert::path_to_uri(&target))
         }
         _ => None,

@@ -217,11 +217,39 @@ fn capabilities(session: &Session) -> ServerCapabilities {
             trigger_characters: Some(vec!["[".into(), " ".into(), ",".into(), "~".into()]),
             ..Default::default()
         }),
+        // Files created, renamed or deleted by the editor itself; the watcher covers the rest.
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: None,
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                did_create: Some(file_operation_filters()),
+                did_rename: Some(file_operation_filters()),
+                did_delete: Some(file_operation_filters()),
+                ..Default::default()
+            }),
+        }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// Markdown files, and folders (a moved or deleted folder takes its specs with it).
+fn file_operation_filters() -> FileOperationRegistrationOptions {
+    let filter = |glob: &str, kind| FileOperationFilter {
+        scheme: Some("file".into()),
+        pattern: FileOperationPattern {
+            glob: glob.into(),
+            matches: Some(kind),
+            options: None,
+        },
+    };
+    FileOperationRegistrationOptions {
+        filters: vec![
+            filter("**/*.{md,markdown}", FileOperationPatternKind::File),
+            filter("**/*", FileOperationPatternKind::Folder),
+        ],
     }
 }
 
@@ -456,6 +484,42 @@ impl LanguageServer for Backend {
             );
         })
         .await
+    }
+
+    async fn did_create_files(&self, params: CreateFilesParams) {
+        let created = params
+            .files
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        tasks::spawn(
+            "created files",
+            workspace_index::file_operations(self.shared.clone(), Vec::new(), created),
+        );
+    }
+
+    async fn did_rename_files(&self, params: RenameFilesParams) {
+        let (deleted, created) = params
+            .files
+            .iter()
+            .filter_map(|f| Some((file_path(&f.old_uri)?, file_path(&f.new_uri)?)))
+            .unzip();
+        tasks::spawn(
+            "renamed files",
+            workspace_index::file_operations(self.shared.clone(), deleted, created),
+        );
+    }
+
+    async fn did_delete_files(&self, params: DeleteFilesParams) {
+        let deleted = params
+            .files
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        tasks::spawn(
+            "deleted files",
+            workspace_index::file_operations(self.shared.clone(), deleted, Vec::new()),
+        );
     }
 
     async fn diagnostic(
@@ -922,4 +986,14 @@ fn hash(s: &str) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     s.hash(&mut h);
     h.finish()
+}
+
+/// The path of a `file:` URI in a file operation; others are logged and skipped.
+fn file_path(uri: &str) -> Option<std::path::PathBuf> {
+    let parsed: Uri = uri.parse().ok()?;
+    let p = convert::uri_to_path(&parsed);
+    if p.is_none() {
+        tracing::debug!(uri, "file operation on a URI that is not a file: skipped");
+    }
+    p
 }
