@@ -255,6 +255,27 @@ fn completion_in_both_encodings() {
             !items.iter().any(|i| i["label"] == "Deployment Procedure"),
             "{r}"
         );
+        // After `Time:`: the presets, short to long, replacing the value.
+        let r = s.request("textDocument/completion", tdp(&u, p("- Time: ~5")));
+        let items = r["result"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"));
+        let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(
+            labels[..3],
+            ["~1 minute", "~2 minutes", "~5 minutes"],
+            "{r}"
+        );
+        let value = text.find("~5 minutes").unwrap();
+        assert_eq!(
+            items[2]["textEdit"],
+            json!({"range": {"start": pos(text, value, enc), "end": pos(text, value + 10, enc)}, "newText": "~5 minutes"})
+        );
+        let sorted: Vec<&str> = items
+            .iter()
+            .map(|i| i["sortText"].as_str().unwrap())
+            .collect();
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]), "{r}");
         // Nothing in plain prose.
         let r = s.request("textDocument/completion", tdp(&u, p("🚀 請求 see")));
         assert_eq!(r["result"]["items"], json!([]), "{r}");
@@ -390,6 +411,42 @@ fn selection_ranges_grow_from_the_reference() {
             parent["parent"]["range"]["start"],
             json!({"line": 0, "character": 0})
         );
+        s.shutdown();
+    }
+}
+
+#[test]
+fn relative_spec_paths_link_and_lead_to_the_file() {
+    for enc in ["utf-8", "utf-16"] {
+        let (mut s, _) = start(enc);
+        let dir = fixture_ws().join("docs/specs/deployment-procedure");
+        let u = format!("{}/deploy-023-paths.md", uri(&dir));
+        let text = "# Paths 🚀\n\n🚀 請求 [design 設計](../design/des-001-export-pipeline.md#goals), [gone](../component/cmp-404.md), [web](https://example.invalid/des-001-export-pipeline.md), `[code](../design/des-001-export-pipeline.md)`\n";
+        s.open_text(&u, text, 1);
+        s.diagnostics(&u, 1);
+        let dest = "../design/des-001-export-pipeline.md";
+        let at = text.find(dest).unwrap();
+        let range = json!({"start": pos(text, at, enc), "end": pos(text, at + dest.len(), enc)});
+        let des = fixture_ws().join("docs/specs/design/des-001-export-pipeline.md");
+        // One link: the known spec's path (not the fragment, the unknown file, the URL or code).
+        let r = s.request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": u}}),
+        );
+        let links = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(links.len(), 1, "{r}");
+        assert_eq!(links[0]["range"], range);
+        assert_eq!(links[0]["target"], uri(&des));
+        // Definition on the path: the file's title line.
+        let r = s.request("textDocument/definition", tdp(&u, pos(text, at + 5, enc)));
+        let links = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(links[0]["targetUri"], uri(&des), "{r}");
+        assert_eq!(links[0]["originSelectionRange"], range);
+        assert_eq!(links[0]["targetSelectionRange"]["start"]["line"], 0, "{r}");
+        // On the unknown path: nothing.
+        let gone = text.find("../component/cmp-404").unwrap() + 3;
+        let r = s.request("textDocument/definition", tdp(&u, pos(text, gone, enc)));
+        assert_eq!(r["result"], Value::Null, "{r}");
         s.shutdown();
     }
 }

@@ -3,10 +3,13 @@
 //! full parse, so indexing thousands of specs stays cheap.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::analysis::model::{self, spec_id_of};
 use crate::analysis::{regions, syntax};
+use crate::position::{Encoding, LineCol};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecEntry {
@@ -305,5 +308,311 @@ mod tests {
         );
         assert_eq!(idx.set_path(p, None), ["CMP-002"]);
         assert!(!idx.contains("CMP-002"));
+    }
+}
+
+/// One written spec ID: its bytes, its position (in the encoding the occurrences were built
+/// with) and whether it was written in lower case (a rename keeps the case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub id: Arc<str>,
+    pub range: Range<usize>,
+    pub start: LineCol,
+    pub end: LineCol,
+    pub lower: bool,
+}
+
+/// The spec IDs one file mentions, and the ID its front matter declares (`id:`), with where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileOccurrences {
+    /// In document order.
+    pub refs: Vec<Occurrence>,
+    pub front_id: Option<Occurrence>,
+    /// The file's size and modification time when it was read (set by the reader): an answer
+    /// built from these positions checks the file has not moved on since.
+    pub stamp: Option<(u64, Option<std::time::SystemTime>)>,
+}
+
+impl FileOccurrences {
+    pub fn of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        self.refs.iter().filter(move |o| &*o.id == id)
+    }
+
+    fn ids(&self) -> HashSet<Arc<str>> {
+        self.refs
+            .iter()
+            .chain(&self.front_id)
+            .map(|o| o.id.clone())
+            .collect()
+    }
+}
+
+/// Every occurrence of every spec ID in the workspace's files: file → its occurrences, and ID →
+/// the files that mention it. Files are replaced whole (a file is read or parsed whole anyway).
+#[derive(Clone, Debug, Default)]
+pub struct OccurrenceIndex {
+    files: HashMap<PathBuf, Arc<FileOccurrences>>,
+    by_id: HashMap<Arc<str>, HashSet<PathBuf>>,
+}
+
+impl OccurrenceIndex {
+    /// Puts `occ` (or nothing) in place of what `path` had; returns the IDs whose occurrences
+    /// changed.
+    pub fn set_file(&mut self, path: &Path, occ: Option<FileOccurrences>) -> HashSet<Arc<str>> {
+        let old = self.files.remove(path);
+        let old_ids = old.as_ref().map(|o| o.ids()).unwrap_or_default();
+        for id in &old_ids {
+            if let Some(set) = self.by_id.get_mut(id) {
+                set.remove(path);
+                if set.is_empty() {
+                    self.by_id.remove(id);
+                }
+            }
+        }
+        let Some(occ) = occ else {
+            return old_ids;
+        };
+        let new_ids = occ.ids();
+        for id in &new_ids {
+            self.by_id
+                .entry(id.clone())
+                .or_default()
+                .insert(path.to_path_buf());
+        }
+        let changed = if old
+            .as_deref()
+            .is_some_and(|o| o.refs == occ.refs && o.front_id == occ.front_id)
+        {
+            HashSet::new()
+        } else {
+            old_ids.union(&new_ids).cloned().collect()
+        };
+        self.files.insert(path.to_path_buf(), Arc::new(occ));
+        changed
+    }
+
+    /// Removes every file under `dir` (a deleted or moved folder); returns their paths.
+    pub fn remove_under(&mut self, dir: &Path) -> Vec<PathBuf> {
+        let gone: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| p.starts_with(dir))
+            .cloned()
+            .collect();
+        for p in &gone {
+            self.set_file(p, None);
+        }
+        gone
+    }
+
+    /// The files that mention `id` or declare it in front matter, sorted by path.
+    pub fn files_with(&self, id: &str) -> Vec<(PathBuf, Arc<FileOccurrences>)> {
+        let mut out: Vec<(PathBuf, Arc<FileOccurrences>)> = self
+            .by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p.clone(), self.files.get(p)?.clone())))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&Arc<FileOccurrences>> {
+        self.files.get(path)
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.keys()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// How many occurrences the index holds, over all files.
+    pub fn count(&self) -> usize {
+        self.files.values().map(|f| f.refs.len()).sum()
+    }
+}
+
+/// The occurrences of a spec's text, positions in `enc`. Only the regions that can hold a
+/// reference (a `[` followed by a letter) are parsed; a region whose parse holds a syntax error
+/// makes the whole text parse as one, as in the document parse (tree-sitter-md's recovery is
+/// not local), so the result equals the model's references.
+pub fn occurrences_in_text(text: &str, enc: Encoding) -> FileOccurrences {
+    let mut refs = Vec::new();
+    let candidate = |s: &str| {
+        memchr::memchr_iter(b'[', s.as_bytes())
+            .any(|i| s.as_bytes().get(i + 1).is_some_and(u8::is_ascii_alphabetic))
+    };
+    let mut front_id = None;
+    if candidate(text) {
+        for r in regions::split(text) {
+            if !candidate(&text[r.clone()]) {
+                continue;
+            }
+            let (facts, error) = syntax::parse_checked(&text[r.clone()]);
+            if error {
+                refs = syntax::parse(text).prose.refs;
+                break;
+            }
+            refs.extend(facts.prose.refs.into_iter().map(|mut s| {
+                s.range = s.range.start + r.start..s.range.end + r.start;
+                s
+            }));
+        }
+    }
+    // The front matter is the first region when there is one.
+    if text.starts_with("---") || text.starts_with("+++") {
+        if let Some(r) = regions::leading(text, 1).into_iter().next() {
+            let facts = syntax::parse(&text[r.clone()]);
+            if let Some(b) = facts
+                .blocks
+                .first()
+                .filter(|b| b.kind == syntax::BlockKind::FrontMatter)
+            {
+                let fm = crate::analysis::frontmatter::parse(text, b.range.clone());
+                front_id = front_id_range(text, &fm);
+            }
+        }
+    }
+    let mut offsets: Vec<usize> = Vec::with_capacity(refs.len() * 2 + 2);
+    for r in refs.iter().map(|r| &r.range).chain(front_id.iter()) {
+        offsets.push(r.start);
+        offsets.push(r.end);
+    }
+    let pos = crate::position::positions(text, &offsets, enc);
+    let occ = |i: usize, id: Arc<str>, range: Range<usize>| Occurrence {
+        lower: text[range.clone()].chars().any(|c| c.is_ascii_lowercase()),
+        id,
+        range,
+        start: pos[2 * i],
+        end: pos[2 * i + 1],
+    };
+    let n = refs.len();
+    let front_id = front_id.and_then(|r| {
+        let id = spec_id_of(&text[r.clone()])?;
+        Some(occ(n, Arc::from(id), r))
+    });
+    FileOccurrences {
+        refs: refs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| occ(i, r.id, r.range))
+            .collect(),
+        front_id,
+        stamp: None,
+    }
+}
+
+/// The range of the value of the front matter's `id:` line, without quotes.
+pub fn front_id_range(
+    text: &str,
+    fm: &crate::analysis::frontmatter::FrontMatter,
+) -> Option<Range<usize>> {
+    let line = fm.field_range("id")?;
+    let s = &text[line.clone()];
+    // Inside the one `id: value` line: the value after the colon.
+    let colon = s.find(':')?;
+    let value = s[colon + 1..].trim().trim_matches(['"', '\'']).trim();
+    if value.is_empty() {
+        return None;
+    }
+    let start = line.start + colon + 1 + s[colon + 1..].find(value)?;
+    Some(start..start + value.len())
+}
+
+#[cfg(test)]
+mod occurrence_tests {
+    use super::*;
+    use crate::analysis::{model, syntax};
+
+    fn ids_and_text(text: &str, o: &FileOccurrences) -> Vec<(String, String)> {
+        o.refs
+            .iter()
+            .map(|r| (r.id.to_string(), text[r.range.clone()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn occurrences_equal_the_models_references() {
+        let text = "---\nid: \"cmp-007\"\ntitle: X\n---\n\n# T 🚀\n\n請求 [CMP-001], [cmp-002]\n\n```\n[CMP-003]\n```\n\n- `[CMP-004]` and 👩‍💻 [DES-001]\n\n<!-- [CMP-005] -->\n\nNo refs here.\n";
+        let o = occurrences_in_text(text, Encoding::Utf16);
+        let m = model::build(text, syntax::parse(text));
+        let want: Vec<(String, String)> = m
+            .spec_refs
+            .iter()
+            .map(|r| (r.id.to_string(), text[r.range.clone()].to_string()))
+            .collect();
+        assert_eq!(ids_and_text(text, &o), want);
+        assert_eq!(want.len(), 3, "{want:?}");
+        // Positions in the encoding asked for: 請求 is 2 UTF-16 units, 6 UTF-8 bytes.
+        let lower = &o.refs[1];
+        assert!(lower.lower && !o.refs[0].lower);
+        assert_eq!(lower.start, LineCol { line: 7, col: 15 });
+        let o8 = occurrences_in_text(text, Encoding::Utf8);
+        assert_eq!(o8.refs[1].start, LineCol { line: 7, col: 19 });
+        // 👩‍💻 is 5 UTF-16 units (two surrogate pairs and a joiner).
+        assert_eq!(
+            o.refs[2].start.col,
+            "- `[CMP-004]` and ".len() as u32 + 5 + 2
+        );
+        let f = o.front_id.as_ref().unwrap();
+        assert_eq!((&*f.id, &text[f.range.clone()]), ("CMP-007", "cmp-007"));
+        assert!(f.lower);
+        assert_eq!(f.start, LineCol { line: 1, col: 5 });
+    }
+
+    #[test]
+    fn a_region_with_a_syntax_error_parses_the_whole_text() {
+        // Whatever the parser makes of it, the occurrences are the whole parse's.
+        for text in [
+            "# T\n\n| a | b |\n|---|\n| [CMP-001] |\n\n[CMP-002]\n",
+            "# T\n\n<div>\n[CMP-001]\n\n[CMP-002]\n",
+            "[CMP-001]",
+            "",
+        ] {
+            let o = occurrences_in_text(text, Encoding::Utf8);
+            let m = model::build(text, syntax::parse(text));
+            let want: Vec<Range<usize>> = m.spec_refs.iter().map(|r| r.range.clone()).collect();
+            let got: Vec<Range<usize>> = o.refs.iter().map(|r| r.range.clone()).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_index_answers_by_id_and_follows_files() {
+        let mut idx = OccurrenceIndex::default();
+        let a = Path::new("/ws/a.md");
+        let b = Path::new("/ws/sub/b.md");
+        let changed = idx.set_file(
+            a,
+            Some(occurrences_in_text("[CMP-001] [CMP-002]\n", Encoding::Utf8)),
+        );
+        assert_eq!(changed.len(), 2);
+        idx.set_file(b, Some(occurrences_in_text("[CMP-001]\n", Encoding::Utf8)));
+        let files: Vec<PathBuf> = idx.files_with("CMP-001").into_iter().map(|f| f.0).collect();
+        assert_eq!(files, [a, b]);
+        // The same occurrences again: nothing changed.
+        assert!(idx
+            .set_file(
+                a,
+                Some(occurrences_in_text("[CMP-001] [CMP-002]\n", Encoding::Utf8))
+            )
+            .is_empty());
+        // CMP-002 goes away from a.
+        let changed = idx.set_file(a, Some(occurrences_in_text("[CMP-001]\n", Encoding::Utf8)));
+        assert!(changed.contains("CMP-002"));
+        assert!(idx.files_with("CMP-002").is_empty());
+        assert_eq!(idx.remove_under(Path::new("/ws/sub")), [b.to_path_buf()]);
+        assert_eq!(idx.files_with("CMP-001").len(), 1);
+        assert!(idx.set_file(a, None).contains("CMP-001"));
+        assert!(idx.is_empty());
+        assert_eq!(idx.count(), 0);
     }
 }

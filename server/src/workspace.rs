@@ -154,6 +154,56 @@ impl Workspace {
         (index, errors)
     }
 
+    /// [`Workspace::build_index`] and the occurrences of spec IDs in every Markdown file under
+    /// the spec root (positions in `enc`), from one read of each file. For the server: `check`
+    /// needs no occurrences.
+    pub fn build_index_with_occurrences(
+        &self,
+        enc: crate::position::Encoding,
+    ) -> (SpecIndex, index::OccurrenceIndex, Vec<(PathBuf, ReadError)>) {
+        let root = self.spec_root();
+        if !root.is_dir() {
+            return Default::default();
+        }
+        let (files, walk_errors) = walk_markdown(&[root]);
+        type One = Result<(Option<SpecEntry>, index::FileOccurrences), (PathBuf, ReadError)>;
+        let results: Vec<(PathBuf, One)> = files
+            .par_iter()
+            .map(|p| {
+                let r = read_occurrences(p, enc).and_then(|(text, occ)| {
+                    // A bug tripped by one file's head leaves that file out, not the index.
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::panics::panic_if_marked_for_index(&text);
+                        self.entry(p, &text)
+                    }))
+                    .map(|e| (e, occ))
+                    .map_err(|e| {
+                        (
+                            p.clone(),
+                            ReadError::Internal(crate::panics::message(e.as_ref())),
+                        )
+                    })
+                });
+                (p.clone(), r)
+            })
+            .collect();
+        let mut entries = Vec::new();
+        let mut occurrences = index::OccurrenceIndex::default();
+        let mut errors = walk_errors;
+        for (path, r) in results {
+            match r {
+                Ok((e, occ)) => {
+                    entries.extend(e);
+                    occurrences.set_file(&absolute(&path), Some(occ));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut idx = SpecIndex::from_entries(entries);
+        idx.set_authoritative(true);
+        (idx, occurrences, errors)
+    }
+
     /// The index entry of one file's text.
     pub fn entry(&self, path: &Path, text: &str) -> Option<SpecEntry> {
         let abs = absolute(path);
@@ -242,6 +292,27 @@ pub fn read_spec(path: &Path) -> Result<String, ReadError> {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
     decode(bytes)
+}
+
+/// Reads a spec and finds its spec ID occurrences (positions in `enc`), stamped with the
+/// file's size and modification time. A panic in the parse is that file's error.
+pub fn read_occurrences(
+    path: &Path,
+    enc: crate::position::Encoding,
+) -> Result<(String, index::FileOccurrences), (PathBuf, ReadError)> {
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let text = read_spec(path).map_err(|e| (path.to_path_buf(), e))?;
+    let mut occ =
+        std::panic::catch_unwind(|| index::occurrences_in_text(&text, enc)).map_err(|e| {
+            (
+                path.to_path_buf(),
+                ReadError::Internal(crate::panics::message(e.as_ref())),
+            )
+        })?;
+    occ.stamp = stamp;
+    Ok((text, occ))
 }
 
 /// Checks that bytes are a text file and turns them into a string.

@@ -1,6 +1,7 @@
 //! Completion: spec IDs after `[` (with titles and types, filtered by what is typed), rule codes
 //! and names inside `deployspec-disable…` comments, the section headings still missing after
-//! `## `, and a step snippet with the next number and a time line.
+//! `## `, a step snippet with the next number and a time line, and estimates after `Time:`
+//! ([`TIME_PRESETS`]).
 //!
 //! What is being typed is not structure yet (`[CMP-0` is no link until its `]`), so the word at
 //! the cursor is read from the text just before it; the model says where that is allowed (never
@@ -20,6 +21,7 @@ pub enum ItemKind {
     Rule,
     Section,
     Step,
+    Time,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,9 @@ pub fn complete(snap: &Snapshot, offset: usize, index: &SpecIndex, env: &Env) ->
         return c;
     }
     if let Some(c) = sections(snap, offset, env) {
+        return c;
+    }
+    if let Some(c) = time_values(snap, offset) {
         return c;
     }
     step_snippet(snap, offset, env).unwrap_or_default()
@@ -226,6 +231,70 @@ fn sections(snap: &Snapshot, offset: usize, env: &Env) -> Option<Completions> {
             edit: Edit {
                 range: marker..end,
                 text: k.heading().into(),
+            },
+            snippet: false,
+        })
+        .collect();
+    Some(Completions {
+        items,
+        incomplete: false,
+    })
+}
+
+/// The estimates offered after `Time:`: the round durations runbook steps mostly take, short
+/// to long, each one `time.rs` reads. Offered, never inserted on their own: the author picks.
+pub const TIME_PRESETS: [&str; 8] = [
+    "~1 minute",
+    "~2 minutes",
+    "~5 minutes",
+    "~10 minutes",
+    "~15 minutes",
+    "~30 minutes",
+    "~1 hour",
+    "~2 hours",
+];
+
+/// In the value of a `Time:` line (`- Time: ~`, `**Time**: `): the presets, replacing what is
+/// there (the client filters by what is typed, `~` included).
+fn time_values(snap: &Snapshot, offset: usize) -> Option<Completions> {
+    let text = &*snap.text;
+    // The cursor may be after spaces the paragraph does not hold (`- Time: |`).
+    let on_line = |l: &crate::analysis::prose::Label| {
+        touches(&l.line, offset)
+            || (offset > l.line.end
+                && text[l.line.end..offset]
+                    .bytes()
+                    .all(|b| b == b' ' || b == b'\t'))
+    };
+    let l = snap
+        .model()
+        .labels
+        .iter()
+        .find(|l| &*l.label == "time" && on_line(l) && l.value.start <= offset)?;
+    // Nothing written yet: insert at the cursor, after a space when it is right at the colon.
+    let (range, lead) = if l.value.is_empty() {
+        (
+            offset..offset,
+            if text[..offset].ends_with(':') {
+                " "
+            } else {
+                ""
+            },
+        )
+    } else {
+        (l.value.start..l.value.end.max(offset), "")
+    };
+    let items = TIME_PRESETS
+        .iter()
+        .map(|&t| Item {
+            label: t.into(),
+            kind: ItemKind::Time,
+            detail: Some("time estimate".into()),
+            documentation: None,
+            filter: t.into(),
+            edit: Edit {
+                range: range.clone(),
+                text: format!("{lead}{t}"),
             },
             snippet: false,
         })
@@ -445,6 +514,43 @@ mod tests {
         );
         // Not on a level-3 heading, nor before the marker's space.
         assert!(complete_at("# T\n\n### Roll$0\n", false).1.items.is_empty());
+    }
+
+    #[test]
+    fn time_values_after_the_label() {
+        // Every preset is an estimate the analysis reads.
+        for t in TIME_PRESETS {
+            assert!(crate::analysis::time::parse_seconds(t).is_some(), "{t}");
+        }
+        let doc = "# T\n\n## Deployment Procedure\n\n**Step 1: 構築 🚀**\n\n- Time: ~$0\n";
+        let (text, c) = complete_at(doc, false);
+        assert_eq!(labels(&c), TIME_PRESETS);
+        assert_eq!(
+            accept(&text, &c, "~15 minutes"),
+            "# T\n\n## Deployment Procedure\n\n**Step 1: 構築 🚀**\n\n- Time: ~15 minutes\n"
+        );
+        // A value already there is replaced; bold labels count.
+        let (text, c) = complete_at("# T\n\n**Time**: ~1$0 min\n", false);
+        assert_eq!(accept(&text, &c, "~1 hour"), "# T\n\n**Time**: ~1 hour\n");
+        // Right after the colon, with nothing typed yet.
+        let (text, c) = complete_at("# T\n\n- Time: $0\n", false);
+        assert_eq!(
+            accept(&text, &c, "~5 minutes"),
+            "# T\n\n- Time: ~5 minutes\n"
+        );
+        // Not before the colon, not on other labels, not in code.
+        assert!(complete_at("# T\n\n- Ti$0me: ~\n", false)
+            .1
+            .items
+            .is_empty());
+        assert!(complete_at("# T\n\n- Verify: ~$0\n", false)
+            .1
+            .items
+            .is_empty());
+        assert!(complete_at("# T\n\n```\n- Time: ~$0\n```\n", false)
+            .1
+            .items
+            .is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod hover;
 pub mod lens;
 pub mod links;
 pub mod references;
+pub mod rename;
 pub mod renumber;
 pub mod scaffold;
 pub mod selection;

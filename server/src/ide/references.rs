@@ -1,11 +1,10 @@
 //! Find references: a spec ID → every mention of it (in this document, in other open documents,
-//! in the index's files, which the adapter reads); `Step N` → the step's title and every mention
+//! in the files of the occurrence index, which the adapter asks); `Step N` → the step's title and every mention
 //! of that step in its document.
 
 use std::ops::Range;
 
-use crate::analysis::model::{self, SpecModel};
-use crate::analysis::syntax;
+use crate::analysis::model::SpecModel;
 
 use super::at::{step_numbered, target_at, Target};
 use super::Snapshot;
@@ -58,21 +57,6 @@ pub fn spec_references(m: &SpecModel, id: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The mentions of `id` in a text that is not open: parsed only when the ID's number occurs in
-/// it at all (most files of a large workspace never mention a given spec).
-pub fn spec_references_in_text(text: &str, id: &str) -> Vec<Range<usize>> {
-    let number = id.rsplit('-').next().unwrap_or(id);
-    if memchr::memmem::find(text.as_bytes(), number.as_bytes()).is_none() {
-        return Vec::new();
-    }
-    let m = model::build(
-        text,
-        syntax::parse(text),
-        model::SectionHeadings::built_in(),
-    );
-    spec_references(&m, id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,15 +78,6 @@ mod tests {
         );
         assert_eq!(query_at(&snap, off, None), None);
         assert_eq!(query_at(&snap, text.len() - 2, Some("CMP-001")), None);
-    }
-
-    #[test]
-    fn mentions_in_text() {
-        let text = "# T\n\n請求 [CMP-001], [cmp-001] and `[CMP-001]`; [CMP-0011].\n\n```\n[CMP-001]\n```\n";
-        let refs = spec_references_in_text(text, "CMP-001");
-        let got: Vec<&str> = refs.iter().map(|r| &text[r.clone()]).collect();
-        assert_eq!(got, ["CMP-001", "cmp-001"]);
-        assert!(spec_references_in_text("# T\n\n[CMP-002]\n", "CMP-001").is_empty());
     }
 
     #[test]

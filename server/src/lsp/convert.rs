@@ -68,6 +68,14 @@ pub fn diagnostics(text: &str, findings: &[Finding], enc: Encoding) -> Vec<Diagn
         .collect()
 }
 
+/// A range already in line/column form (the occurrence index's).
+pub fn lsp_range(start: crate::position::LineCol, end: crate::position::LineCol) -> Range {
+    Range {
+        start: Position::new(start.line, start.col),
+        end: Position::new(end.line, end.col),
+    }
+}
+
 pub fn range(lines: &LineIndex, text: &str, r: std::ops::Range<usize>, enc: Encoding) -> Range {
     let s = lines.position(text, r.start, enc);
     let e = lines.position(text, r.end.max(r.start), enc);

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod features;
 pub mod navigation;
 pub mod output;
+pub mod rename;
 pub mod server;
 pub mod state;
 pub mod tasks;

@@ -29,8 +29,24 @@ pub async fn definition(
     let ctx = shared.ctx();
     let enc = ctx.encoding;
     let at = offset(&snap, p.position, enc);
-    let Some(def) = ide::definition::definition(&snap, at, &ctx.index) else {
-        return Ok(None);
+    let def = match ide::definition::definition(&snap, at, &ctx.index) {
+        Some(d) => d,
+        // A relative link to a spec file: that file.
+        None => {
+            let Some(doc) = doc_path(shared, &uri).await else {
+                return Ok(None);
+            };
+            let Some((origin, path)) = ide::links::spec_paths(&snap, &doc, &ctx.index)
+                .into_iter()
+                .find(|(r, _)| ide::at::touches(r, at))
+            else {
+                return Ok(None);
+            };
+            ide::definition::Definition {
+                origin,
+                targets: vec![Target::File(path)],
+            }
+        }
     };
     let origin = range(&snap, def.origin.clone(), enc);
     let mut links = Vec::new();
@@ -53,6 +69,15 @@ pub async fn definition(
         });
     }
     Ok((!links.is_empty()).then_some(GotoDefinitionResponse::Link(links)))
+}
+
+/// The absolute path of an open document, as the index names files (canonical), resolved off
+/// the async threads.
+async fn doc_path(shared: &Arc<Shared>, uri: &Uri) -> Option<std::path::PathBuf> {
+    let path = shared.docs.get(uri)?.doc().path.clone()?;
+    tokio::task::spawn_blocking(move || crate::workspace::absolute(&path))
+        .await
+        .ok()
 }
 
 /// The title line of a spec: from its open buffer when it is open (the buffer, never the saved
@@ -193,14 +218,18 @@ pub async fn completion(
     let items = c
         .items
         .into_iter()
-        .map(|i| CompletionItem {
+        .enumerate()
+        .map(|(n, i)| CompletionItem {
             label: i.label,
             kind: Some(match i.kind {
                 ide::completion::ItemKind::Spec => CompletionItemKind::REFERENCE,
                 ide::completion::ItemKind::Rule => CompletionItemKind::VALUE,
                 ide::completion::ItemKind::Section => CompletionItemKind::MODULE,
                 ide::completion::ItemKind::Step => CompletionItemKind::SNIPPET,
+                ide::completion::ItemKind::Time => CompletionItemKind::VALUE,
             }),
+            // The feature's order (durations short to long, IDs sorted), not the labels'.
+            sort_text: Some(format!("{n:04}")),
             detail: i.detail,
             documentation: i.documentation.map(Documentation::String),
             filter_text: Some(i.filter),
@@ -270,11 +299,7 @@ pub async fn references(
         }
     }
     // Open documents: their current text.
-    let mut open = Vec::new();
     for entry in shared.docs.all() {
-        if let Some(p) = entry.doc().path.clone() {
-            open.push(crate::workspace::absolute(&p));
-        }
         let Some(checked) = super::diagnostics::check(shared, &entry).await else {
             continue;
         };
@@ -285,37 +310,18 @@ pub async fn references(
             out.push(Location::new(entry.uri.clone(), range(&s, r, enc)));
         }
     }
-    // The index's files that are not open, from disk, in parallel off the async threads.
-    let files: Vec<std::path::PathBuf> = ctx
-        .index
-        .entries()
-        .iter()
-        .map(|e| e.path.clone())
-        .filter(|p| !open.contains(p))
-        .collect();
-    let found = tokio::task::spawn_blocking(move || {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .filter_map(|path| {
-                let text = crate::workspace::read_spec(path).ok()?;
-                let refs = ide::references::spec_references_in_text(&text, &id);
-                if refs.is_empty() {
-                    return None;
-                }
-                let uri = convert::path_to_uri(path)?;
-                let lines = LineIndex::new(&text);
-                Some(
-                    refs.into_iter()
-                        .map(|r| Location::new(uri.clone(), convert::range(&lines, &text, r, enc)))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .flatten()
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
+    // Files on disk, from the occurrence index.
+    let open = super::workspace_index::open_paths(shared).await;
+    let mut found = Vec::new();
+    for (path, occ) in super::workspace_index::files_with(shared, &id, open).await {
+        let Some(u) = convert::path_to_uri(&path) else {
+            continue;
+        };
+        found.extend(
+            occ.of(&id)
+                .map(|o| Location::new(u.clone(), convert::lsp_range(o.start, o.end))),
+        );
+    }
     out.extend(found);
     Ok(Some(out))
 }
@@ -356,7 +362,12 @@ pub async fn document_link(
     else {
         return Ok(None);
     };
-    let out = ide::links::links(&snap, &ctx.index)
+    let mut found = ide::links::links(&snap, &ctx.index);
+    if let Some(doc) = doc_path(shared, &params.text_document.uri).await {
+        found.extend(ide::links::spec_paths(&snap, &doc, &ctx.index));
+        found.sort_by_key(|(r, _)| r.start);
+    }
+    let out = found
         .into_iter()
         .filter_map(|(r, path)| {
             Some(DocumentLink {

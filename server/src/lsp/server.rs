@@ -141,6 +141,12 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .as_ref()
                     .is_some_and(|r| r.contains(&ResourceOperationKind::Create))
         }),
+        rename_files: ws.and_then(|w| w.workspace_edit.as_ref()).is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|r| r.contains(&ResourceOperationKind::Rename))
+        }),
         completion_snippets: caps
             .text_document
             .as_ref()
@@ -195,6 +201,10 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
         selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_link_provider: Some(DocumentLinkOptions {
@@ -203,15 +213,43 @@ fn capabilities(session: &Session) -> ServerCapabilities {
         }),
         completion_provider: Some(CompletionOptions {
             // `[` opens a spec ID; a space or comma a rule in a suppression comment or a
-            // heading after `## `.
-            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            // heading after `## `; `~` an estimate after `Time:`.
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into(), "~".into()]),
             ..Default::default()
+        }),
+        // Files created, renamed or deleted by the editor itself; the watcher covers the rest.
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: None,
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                did_create: Some(file_operation_filters()),
+                did_rename: Some(file_operation_filters()),
+                did_delete: Some(file_operation_filters()),
+                ..Default::default()
+            }),
         }),
         execute_command_provider: (!commands.is_empty()).then(|| ExecuteCommandOptions {
             commands,
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// Markdown files, and folders (a moved or deleted folder takes its specs with it).
+fn file_operation_filters() -> FileOperationRegistrationOptions {
+    let filter = |glob: &str, kind| FileOperationFilter {
+        scheme: Some("file".into()),
+        pattern: FileOperationPattern {
+            glob: glob.into(),
+            matches: Some(kind),
+            options: None,
+        },
+    };
+    FileOperationRegistrationOptions {
+        filters: vec![
+            filter("**/*.{md,markdown}", FileOperationPatternKind::File),
+            filter("**/*", FileOperationPatternKind::Folder),
+        ],
     }
 }
 
@@ -448,6 +486,42 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn did_create_files(&self, params: CreateFilesParams) {
+        let created = params
+            .files
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        tasks::spawn(
+            "created files",
+            workspace_index::file_operations(self.shared.clone(), Vec::new(), created),
+        );
+    }
+
+    async fn did_rename_files(&self, params: RenameFilesParams) {
+        let (deleted, created) = params
+            .files
+            .iter()
+            .filter_map(|f| Some((file_path(&f.old_uri)?, file_path(&f.new_uri)?)))
+            .unzip();
+        tasks::spawn(
+            "renamed files",
+            workspace_index::file_operations(self.shared.clone(), deleted, created),
+        );
+    }
+
+    async fn did_delete_files(&self, params: DeleteFilesParams) {
+        let deleted = params
+            .files
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        tasks::spawn(
+            "deleted files",
+            workspace_index::file_operations(self.shared.clone(), deleted, Vec::new()),
+        );
+    }
+
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
@@ -600,6 +674,25 @@ impl LanguageServer for Backend {
         guard(
             "textDocument/completion",
             navigation::completion(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        guard(
+            "textDocument/prepareRename",
+            super::rename::prepare_rename(&self.shared, params),
+        )
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        guard(
+            "textDocument/rename",
+            super::rename::rename(&self.shared, params),
         )
         .await
     }
@@ -893,4 +986,14 @@ fn hash(s: &str) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     s.hash(&mut h);
     h.finish()
+}
+
+/// The path of a `file:` URI in a file operation; others are logged and skipped.
+fn file_path(uri: &str) -> Option<std::path::PathBuf> {
+    let parsed: Uri = uri.parse().ok()?;
+    let p = convert::uri_to_path(&parsed);
+    if p.is_none() {
+        tracing::debug!(uri, "file operation on a URI that is not a file: skipped");
+    }
+    p
 }

@@ -34,6 +34,8 @@ pub struct Session {
     pub document_changes: bool,
     /// Workspace edits may create files (`resourceOperations` has `create`).
     pub create_files: bool,
+    /// Workspace edits may rename files (`resourceOperations` has `rename`).
+    pub rename_files: bool,
     /// Completion items may be snippets (`completionItem.snippetSupport`).
     pub completion_snippets: bool,
 }
@@ -50,6 +52,7 @@ impl Default for Session {
             root: None,
             document_changes: false,
             create_files: false,
+            rename_files: false,
             completion_snippets: false,
         }
     }
@@ -79,6 +82,9 @@ pub struct Shared {
     pub config: Mutex<ConfigState>,
     /// The index as built from disk plus the open buffers under the spec root.
     pub index: Mutex<SpecIndex>,
+    /// Every spec ID occurrence in the spec root's files on disk (open buffers are read from the
+    /// document store instead), for references and rename.
+    pub occurrences: Mutex<crate::index::OccurrenceIndex>,
     ctx: RwLock<Arc<Context>>,
     /// True once the first index build finished; analyses wait for it so a first report never
     /// flags every reference as broken.
@@ -106,6 +112,7 @@ impl Shared {
             session: RwLock::new(Session::default()),
             config: Mutex::new(ConfigState::default()),
             index: Mutex::new(SpecIndex::default()),
+            occurrences: Mutex::new(Default::default()),
             ctx: RwLock::new(Arc::new(Context {
                 config: Arc::new(Config::default()),
                 configs: Arc::default(),

@@ -237,8 +237,11 @@ pub async fn build(shared: Arc<Shared>) {
     // Reading, head parses, the overlay of open buffers and publishing the index (a copy of
     // it) all run off the async threads.
     let s = shared.clone();
+    let enc = shared.ctx().encoding;
     let built = tokio::task::spawn_blocking(move || {
-        let (mut index, errors) = ws.build_index();
+        let (mut index, occurrences, errors) = ws.build_index_with_occurrences(enc);
+        let occurrence_count = occurrences.count();
+        *lock(&s.occurrences) = occurrences;
         for (path, e) in &errors {
             warn!("{}: {e}", path.display());
         }
@@ -277,18 +280,19 @@ pub async fn build(shared: Arc<Shared>) {
         let n = index.len();
         *lock(&s.index) = index;
         s.publish_index();
-        (n, errors.len())
+        (n, errors.len(), occurrence_count)
     })
     .await;
-    let (n, unreadable) = match built {
+    let (n, unreadable, occurrences) = match built {
         Ok(r) => r,
         Err(e) => {
             warn!("indexing failed: {e}");
-            (0, 0)
+            (0, 0, 0)
         }
     };
     info!(
         specs = n,
+        occurrences,
         unreadable,
         ms = start.elapsed().as_millis() as u64,
         "index built"
@@ -414,6 +418,9 @@ fn apply_events(shared: &Arc<Shared>, events: Vec<FileEvent>) -> bool {
         }
         let abs = workspace::absolute(&path);
         shared.disk.forget(&abs);
+        // The occurrences on disk follow every file under the spec root (queries read open
+        // documents from their buffers).
+        note_occurrences(shared, &abs, matches!(ev, FileEvent::Deleted(_)));
         // Always the buffer, never the saved file: open documents are indexed from the buffer.
         if open_path(shared, &abs) {
             continue;
@@ -451,6 +458,111 @@ fn apply_events(shared: &Arc<Shared>, events: Vec<FileEvent>) -> bool {
         affected(shared, &changed);
     }
     config_changed
+}
+
+/// Reads the occurrences of one file on disk again (blocking), or drops them.
+fn note_occurrences(shared: &Shared, abs: &Path, deleted: bool) {
+    let occ = if deleted || shared.spec_file(abs).is_none() {
+        None
+    } else {
+        match workspace::read_occurrences(abs, shared.ctx().encoding) {
+            Ok((_, occ)) => Some(occ),
+            Err((_, e)) => {
+                debug!("{}: no occurrences: {e}", abs.display());
+                None
+            }
+        }
+    };
+    lock(&shared.occurrences).set_file(abs, occ);
+}
+
+/// File operations the editor made (`workspace/didCreateFiles`, `didRenameFiles`,
+/// `didDeleteFiles`): the same as watched-file events, with folders expanded to the Markdown
+/// files in them (a deleted folder: the files the index had under it).
+pub async fn file_operations(shared: Arc<Shared>, deleted: Vec<PathBuf>, created: Vec<PathBuf>) {
+    let s = shared.clone();
+    let events = tokio::task::spawn_blocking(move || {
+        let mut events = Vec::new();
+        for d in deleted {
+            let abs = workspace::absolute(&d);
+            if is_markdown_path(&abs) {
+                events.push(FileEvent::Deleted(abs));
+                continue;
+            }
+            let mut under: Vec<PathBuf> = lock(&s.occurrences).remove_under(&abs);
+            under.extend(
+                lock(&s.index)
+                    .entries()
+                    .iter()
+                    .filter(|e| e.path.starts_with(&abs))
+                    .map(|e| e.path.clone()),
+            );
+            under.sort();
+            under.dedup();
+            events.extend(under.into_iter().map(FileEvent::Deleted));
+        }
+        for c in created {
+            let abs = workspace::absolute(&c);
+            if abs.is_dir() {
+                let (files, _) = workspace::walk_markdown(&[abs]);
+                events.extend(files.into_iter().map(FileEvent::Changed));
+            } else {
+                events.push(FileEvent::Changed(abs));
+            }
+        }
+        events
+    })
+    .await
+    .unwrap_or_default();
+    if !events.is_empty() {
+        files_changed(shared, events).await;
+    }
+}
+
+/// The files on disk that mention `id` (or declare it in front matter), other than `open`
+/// (absolute paths of open documents, answered from their buffers), with their occurrences.
+/// A file whose size or modification time moved on since it was read (an event not seen yet)
+/// is read again, and the index with it: positions handed out always fit the file.
+pub async fn files_with(
+    shared: &Arc<Shared>,
+    id: &str,
+    open: Vec<PathBuf>,
+) -> Vec<(PathBuf, Arc<crate::index::FileOccurrences>)> {
+    let found: Vec<_> = lock(&shared.occurrences)
+        .files_with(id)
+        .into_iter()
+        .filter(|(p, _)| !open.contains(p))
+        .collect();
+    let s = shared.clone();
+    tokio::task::spawn_blocking(move || {
+        let enc = s.ctx().encoding;
+        found
+            .into_iter()
+            .filter_map(|(path, occ)| {
+                if occ.stamp.is_some() && stamp(&path) == occ.stamp {
+                    return Some((path, occ));
+                }
+                let fresh = workspace::read_occurrences(&path, enc).ok().map(|(_, o)| o);
+                lock(&s.occurrences).set_file(&path, fresh.clone());
+                Some((path, Arc::new(fresh?)))
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// The absolute paths of the open documents (canonicalised off the async threads).
+pub async fn open_paths(shared: &Arc<Shared>) -> Vec<PathBuf> {
+    let paths: Vec<PathBuf> = shared
+        .docs
+        .all()
+        .iter()
+        .filter_map(|e| e.doc().path.clone())
+        .collect();
+    tokio::task::spawn_blocking(move || paths.iter().map(|p| workspace::absolute(p)).collect())
+        .await
+        .unwrap_or_default()
 }
 
 fn open_path(shared: &Shared, abs: &Path) -> bool {
