@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::model::spans_in;
 use super::model::{Section, SectionKind, SpecModel, Step, StepForm, TimeEstimate};
 use super::syntax::{BlockKind, Facts, SpanKind};
 use super::time;
@@ -241,11 +242,9 @@ fn finish_lazy_list(heads: &mut [Head], list: &[(usize, u32)]) {
     }
 }
 
-/// The procedure fallback: when no heading names the procedure, a run of consecutively numbered
-/// steps of one form (headings at one level, bold paragraphs, ordered items, `- Step N` items)
-/// outside every recognised section is the procedure: the first run of at least two steps
-/// that say they are steps (headings, bold, `Step N` bullets), else the first ordered list run
-/// of at least three items. A run of
+/// The procedure fallback: when no heading names the procedure, the first run of at least two
+/// consecutively numbered steps of one form (numbered headings at one level, bold `**Step N**`
+/// paragraphs, `- Step N` items) outside every recognised section is the procedure. A run of
 /// headings opens it at its first heading; a run of paragraphs or list items opens it at the
 /// heading they sit under (a run under no heading but the title is not taken). Returns the
 /// index of the section's heading when that heading is itself a step.
@@ -256,21 +255,23 @@ fn procedure_fallback(text: &str, facts: &Facts, m: &mut SpecModel) -> Option<us
         !section_heading(hi) && outside(m.headings[hi].range.start)
     });
     candidates.extend(bold_heads(text, facts, outside));
-    candidates.extend(item_heads(text, facts, outside));
+    candidates.extend(
+        item_heads(text, facts, outside)
+            .into_iter()
+            .filter(|h| h.form == StepForm::BulletItem),
+    );
     candidates.sort_by_key(|h| h.head.start);
 
-    // Runs of steps that say they are steps (numbered headings, `Step N` in bold or after a
-    // bullet) come first; plain ordered lists, which also enumerate options, criteria or
-    // tables of contents, are taken only when no such run exists, and from three items. Of
-    // runs of the same kind the first wins: a procedure comes before the appendices, templates
-    // and troubleshooting lists that follow it.
-    let mut best: Option<(bool, Vec<&Head>)> = None;
+    // Only steps that say they are steps by their form: a plain ordered list also enumerates
+    // options, criteria or a table of contents (on the real-world corpus, the first ordered
+    // list outside the recognised sections was the procedure in one runbook of three). Of
+    // several runs the first wins: a procedure comes before the appendices, templates and
+    // troubleshooting lists that follow it.
+    let mut best: Option<Vec<&Head>> = None;
     let mut groups: Vec<(StepForm, u8)> = candidates.iter().map(Head::group).collect();
     groups.sort_by_key(|g| (g.1, g.0 as u8));
     groups.dedup();
     for g in groups {
-        let strong = g.0 != StepForm::OrderedItem;
-        let least = if strong { 2 } else { 3 };
         let of_group: Vec<&Head> = candidates.iter().filter(|h| h.group() == g).collect();
         let mut i = 0;
         while i < of_group.len() {
@@ -278,17 +279,16 @@ fn procedure_fallback(text: &str, facts: &Facts, m: &mut SpecModel) -> Option<us
             while j < of_group.len() && of_group[j].number == of_group[j - 1].number + 1 {
                 j += 1;
             }
-            let better = best.as_ref().is_none_or(|(s, b)| {
-                (strong, std::cmp::Reverse(of_group[i].head.start))
-                    > (*s, std::cmp::Reverse(b[0].head.start))
-            });
-            if j - i >= least && better {
-                best = Some((strong, of_group[i..j].to_vec()));
+            let earlier = best
+                .as_ref()
+                .is_none_or(|b| of_group[i].head.start < b[0].head.start);
+            if j - i >= 2 && earlier {
+                best = Some(of_group[i..j].to_vec());
             }
             i = j;
         }
     }
-    let (_, run) = best?;
+    let run = best?;
     let (first, last) = (run[0], run[run.len() - 1]);
     let section_end = |hi: usize| {
         let level = m.headings[hi].level;
@@ -322,6 +322,51 @@ fn procedure_fallback(text: &str, facts: &Facts, m: &mut SpecModel) -> Option<us
         },
     );
     step_heading
+}
+
+/// A step's time when no `Time:` line gives it: a duration in its title (`Build (30
+/// minutes)`, `~15m`), else a duration sentence in its first paragraph ("takes about 2 hours",
+/// "10-20 minutes"; see [`time::in_prose`]). For a heading that paragraph is the first in the
+/// body; for a bold title or a list item, the paragraph it opens, or else (a bold title alone in
+/// its paragraph) the next one. Code spans are not prose.
+fn time_in_prose(
+    text: &str,
+    facts: &Facts,
+    h: &Head,
+    body: &Range<usize>,
+) -> Option<(u64, Range<usize>)> {
+    let not_code = |r: &Range<usize>, within: &Range<usize>| {
+        !spans_in(facts, within.clone(), SpanKind::Code).any(|c| c.start < r.end && r.start < c.end)
+    };
+    let tr = &h.title_range;
+    if let Some((secs, r)) = time::in_title(&text[tr.clone()]) {
+        let r = tr.start + r.start..tr.start + r.end;
+        if not_code(&r, tr) {
+            return Some((secs, r));
+        }
+    }
+    let first = facts.blocks.partition_point(|b| b.range.start < body.start);
+    let body_paragraph = facts.blocks[first..]
+        .iter()
+        .take_while(|b| b.range.start < body.end)
+        .find(|b| b.kind == BlockKind::Paragraph)
+        .map(|b| b.content.clone());
+    let own_paragraph = match h.form {
+        StepForm::Heading => None,
+        // The head ends with the paragraph it opens; its text starts at the title.
+        _ => Some(tr.start..h.head.end),
+    };
+    let paragraphs = match (own_paragraph, h.form) {
+        (Some(own), StepForm::Bold) => vec![own, body_paragraph.unwrap_or_default()],
+        (Some(own), _) => vec![own],
+        (None, _) => body_paragraph.into_iter().collect(),
+    };
+    paragraphs.into_iter().find_map(|p| {
+        time::in_prose(&text[p.clone()])
+            .into_iter()
+            .map(|(secs, r)| (secs, p.start + r.start..p.start + r.end))
+            .find(|(_, r)| not_code(r, &p))
+    })
 }
 
 pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
@@ -369,9 +414,9 @@ pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
     // headings or bold steps, its lists are the details of those steps.
     let written: Vec<Option<usize>> = heads.iter().map(|h| area_of(h.head.start)).collect();
     heads.extend(
-        item_heads(text, facts, in_area)
-            .into_iter()
-            .filter(|h| h.form == StepForm::BulletItem || !written.contains(&area_of(h.head.start))),
+        item_heads(text, facts, in_area).into_iter().filter(|h| {
+            h.form == StepForm::BulletItem || !written.contains(&area_of(h.head.start))
+        }),
     );
     heads.sort_by_key(|h| h.head.start);
 
@@ -433,6 +478,14 @@ pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .iter()
             .take_while(|b| b.range.start < body.end)
             .any(|b| b.kind == BlockKind::Code);
+        if matches!(time, TimeEstimate::Missing) {
+            time = time_in_prose(text, facts, h, &body).map_or(TimeEstimate::Missing, |(s, r)| {
+                TimeEstimate::Seconds {
+                    seconds: s,
+                    range: r,
+                }
+            });
+        }
         m.steps.push(Step {
             number: h.number,
             number_range: h.number_range.clone(),
@@ -453,6 +506,33 @@ pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::{document, model};
+
+    fn model(text: &str) -> SpecModel {
+        model::build(text, document::parse_whole(text))
+    }
+
+    /// (number, form, title, line of the head) of each step.
+    fn steps(text: &str) -> Vec<(u32, StepForm, String, usize)> {
+        let m = model(text);
+        m.steps
+            .iter()
+            .map(|s| {
+                let line = text[..s.head.start].matches('\n').count() + 1;
+                (s.number, s.form, s.title.clone(), line)
+            })
+            .collect()
+    }
+
+    fn numbers(text: &str) -> Vec<u32> {
+        steps(text).into_iter().map(|s| s.0).collect()
+    }
+
+    fn times(text: &str) -> Vec<Option<u64>> {
+        model(text).steps.iter().map(|s| s.time.seconds()).collect()
+    }
+
+    const PROC: &str = "# T\n\n## Deployment Procedure\n\n";
 
     #[test]
     fn step_titles() {
@@ -465,5 +545,174 @@ mod tests {
         assert_eq!(step_number_range("Step 12: Deploy"), 5..7);
         assert_eq!(step_number_range(" step  3."), 7..8);
         assert_eq!(step_number_range("4. Verify"), 0..1);
+    }
+
+    #[test]
+    fn headings_bold_paragraphs_and_step_bullets_are_steps() {
+        let text = format!(
+            "{PROC}### Step 1: Build\n\n#### Step 2 — Push\n\n**Step 3:** Deploy\n\n\
+             - Step 4: Verify\n- Step 5: Announce\n- Tidy up\n\n### 6. Close\n"
+        );
+        use StepForm::*;
+        let got: Vec<_> = steps(&text).into_iter().map(|s| (s.0, s.1, s.2)).collect();
+        let want = [
+            (1, Heading, "Build"),
+            (2, Heading, "Push"),
+            (3, Bold, "Deploy"),
+            (4, BulletItem, "Verify"),
+            (5, BulletItem, "Announce"),
+            (6, Heading, "Close"),
+        ];
+        let want: Vec<_> = want.iter().map(|w| (w.0, w.1, w.2.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ordered_items_of_the_procedure_are_steps() {
+        // The code block at column 0 ends the first list; the next list goes on at 2, and a
+        // `3)` list is a list of its own, numbered as written. Nested items are not steps.
+        let text = format!(
+            "{PROC}1. Build the image\n   1. nested, not a step\n\n```sh\nmake\n```\n\n\
+             2. Deploy it\n\n3) Verify\n\n## Monitoring\n\n1. Watch the dashboard\n"
+        );
+        let got = steps(&text);
+        assert_eq!(
+            got.iter().map(|s| (s.0, s.2.as_str())).collect::<Vec<_>>(),
+            [(1, "Build the image"), (2, "Deploy it"), (3, "Verify")]
+        );
+        assert!(got.iter().all(|s| s.1 == StepForm::OrderedItem));
+        let m = model(&text);
+        assert!(m.steps[0].has_command, "the code block is in step 1's body");
+        // The number range is the marker's digits.
+        assert_eq!(&text[m.steps[1].number_range.clone()], "2");
+    }
+
+    #[test]
+    fn a_list_numbered_one_one_one_takes_the_rendered_numbers() {
+        let text = format!("{PROC}1. a\n1. b\n1. c\n\n```\nmake\n```\n\n7. d\n7. e\n");
+        assert_eq!(numbers(&text), [1, 2, 3, 7, 8]);
+        // One list (a blank line does not end it) with mixed numbers keeps what is written.
+        let text = format!("{PROC}1. a\n1. b\n\n7. c\n");
+        assert_eq!(numbers(&text), [1, 1, 7]);
+        // Written numbers are kept otherwise, so DP021 sees a gap the reader sees.
+        let text = format!("{PROC}1. a\n3. b\n4. c\n");
+        assert_eq!(numbers(&text), [1, 3, 4]);
+    }
+
+    #[test]
+    fn lists_under_step_headings_are_details_not_steps() {
+        let text =
+            format!("{PROC}### Step 1: Build\n\n1. make\n2. test\n\n**Step 2: Ship**\n\n1. push\n");
+        assert_eq!(numbers(&text), [1, 2]);
+        // A rollback section inside the procedure is its own area: its list is its steps.
+        let text =
+            format!("{PROC}### Step 1: Build\n\n1. make\n\n### Rollback\n\n2. Revert\n3. Verify\n");
+        let m = model(&text);
+        let got: Vec<_> = m.steps.iter().map(|s| (s.number, s.in_rollback)).collect();
+        assert_eq!(got, [(1, false), (2, true), (3, true)]);
+    }
+
+    #[test]
+    fn ordered_lists_outside_the_procedure_are_not_steps() {
+        let text = "# T\n\n## Prerequisites\n\n1. a\n2. b\n\n## Deployment Procedure\n\nSee the runbook.\n\n## Troubleshooting\n\n1. x\n2. y\n";
+        assert_eq!(numbers(text), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn bullets_that_do_not_say_step_are_not_steps() {
+        let text =
+            format!("{PROC}- Build\n- Stepping stones\n- Steps: many\n* [ ] Step 1: a task\n");
+        assert_eq!(numbers(&text), Vec::<u32>::new());
+    }
+
+    fn procedure_line(text: &str) -> Option<usize> {
+        let m = model(text);
+        m.section(SectionKind::Procedure)
+            .map(|s| text[..s.range.start].matches('\n').count() + 1)
+    }
+
+    #[test]
+    fn without_a_procedure_heading_a_run_of_numbered_headings_is_the_procedure() {
+        let text = "# T\n\n## Background\n\ntext\n\n## 1. Prepare\n\n## 2. Build\n\n### Notes\n\n## 3. Ship\n\n## Rollback\n\n## Appendix\n";
+        assert_eq!(procedure_line(text), Some(7));
+        assert_eq!(numbers(text), [1, 2, 3]);
+        let m = model(text);
+        let p = m.section(SectionKind::Procedure).unwrap();
+        assert_eq!(m.headings[p.heading].text, "1. Prepare");
+        // The procedure ends where the last step's section does.
+        assert!(text[p.range.clone()].ends_with("## 3. Ship\n\n"));
+    }
+
+    #[test]
+    fn without_a_procedure_heading_bold_or_bullet_steps_open_it_at_their_heading() {
+        let text = "# T\n\n## Shipping it\n\n**Step 1: Build**\n\n**Step 2: Push**\n\n## Other\n";
+        assert_eq!(procedure_line(text), Some(3));
+        assert_eq!(numbers(text), [1, 2]);
+        let text = "# T\n\n## Shipping it\n\n- Step 1: Build\n- Step 2: Push\n";
+        assert_eq!(procedure_line(text), Some(3));
+        assert_eq!(numbers(text), [1, 2]);
+    }
+
+    #[test]
+    fn the_fallback_takes_no_lone_step_no_plain_list_and_nothing_in_other_sections() {
+        for text in [
+            // One numbered heading is no run.
+            "# T\n\n## 1. Introduction\n\n## Details\n",
+            // Numbers that do not follow each other.
+            "# T\n\n## 1. Intro\n\n## 3. Later\n",
+            // Plain ordered lists enumerate anything.
+            "# T\n\n## Notes\n\n1. a\n2. b\n3. c\n",
+            // Steps inside a recognised section belong to it.
+            "# T\n\n## Troubleshooting\n\n### 1. Pods crash\n\n### 2. Slow\n",
+            // Bold steps under nothing but the title.
+            "# T\n\n**Step 1: a**\n\n**Step 2: b**\n",
+        ] {
+            assert_eq!(procedure_line(text), None, "{text}");
+            assert_eq!(numbers(text), Vec::<u32>::new(), "{text}");
+        }
+        // Headings of different levels are not one run.
+        let text = "# T\n\n## 1. Intro\n\n### 2. Later\n";
+        assert_eq!(procedure_line(text), None);
+        // With a procedure heading there is no fallback: numbered chapters elsewhere stay out.
+        let text = "# T\n\n## Steps\n\n## Deployment Procedure\n\n**Step 1: a**\n\n## 8. Appendix\n\n## 9. Links\n";
+        assert_eq!(numbers(text), [1]);
+    }
+
+    #[test]
+    fn times_from_labels_titles_and_first_paragraphs() {
+        let text = format!(
+            "{PROC}### Step 1: Build (30 minutes)\n\n\
+             ### Step 2: Migrate\n\nThis takes about 2 hours on production.\n\n\
+             ### Step 3: Smoke test ~15m\n\n- Time: 5 minutes\n\n\
+             **Step 4: Drain**\nExpect 10-20 minutes.\n\n\
+             1. Upgrade to version 1.15 on port 8080 with 3 replicas\n"
+        );
+        // Step 3's `Time:` line wins over its title; the list of step 5 is not a step (the
+        // procedure has heading steps), so four steps.
+        assert_eq!(
+            times(&text),
+            [Some(1800), Some(7200), Some(300), Some(1200)]
+        );
+        let text = format!("{PROC}1. Build, which takes ~10 min\n2. Wait 72 hours before release\n3. Deploy in 2024\n");
+        assert_eq!(times(&text), [Some(600), None, None]);
+    }
+
+    #[test]
+    fn a_time_in_a_code_span_or_a_later_paragraph_is_not_the_steps() {
+        let text = format!(
+            "{PROC}### Step 1: Run `sleep (5 minutes)`\n\nFirst paragraph.\n\nIt takes 2 hours.\n\n\
+             ### Step 2: Wait\n\nRun `takes 5 minutes` here.\n"
+        );
+        assert_eq!(times(&text), [None, None]);
+    }
+
+    #[test]
+    fn a_title_time_range_is_inside_the_title() {
+        let text = format!("{PROC}### Step 1: 🚀 部署 (≈ 2h)\n");
+        let m = model(&text);
+        let TimeEstimate::Seconds { seconds, range } = &m.steps[0].time else {
+            panic!("{:?}", m.steps[0].time);
+        };
+        assert_eq!((*seconds, &text[range.clone()]), (7200, "≈ 2h"));
     }
 }
