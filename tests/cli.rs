@@ -256,9 +256,68 @@ fn status_scores_and_min_score() {
     assert_eq!(clean["score"], 100);
     assert_eq!(clean["deployment_seconds"], 120 + 600 + 900);
     assert_eq!(clean["rollback_seconds"], 600);
+    // What was recognised: each section with its heading line, each step with its line and time.
+    let sections: Vec<(String, u64)> = clean["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("prerequisites", 9),
+        ("procedure", 30),
+        ("rollback", 66),
+        ("success-criteria", 86),
+        ("monitoring", 91),
+        ("troubleshooting", 96),
+        ("post-deployment", 106),
+    ];
+    assert_eq!(
+        sections,
+        want.map(|(k, l)| (k.to_string(), l)),
+        "{}",
+        clean["sections"]
+    );
+    assert_eq!(clean["sections"][2]["heading"], "Rollback Procedure");
+    let steps = clean["steps"].as_array().unwrap();
+    let got: Vec<_> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["line"].as_u64().unwrap(),
+                s["number"].as_u64().unwrap(),
+                s["seconds"].as_u64(),
+                s["rollback"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (34, 1, Some(120), false),
+            (43, 2, Some(600), false),
+            (54, 3, Some(900), false),
+            (68, 4, Some(300), true),
+            (77, 5, Some(300), true),
+        ]
+    );
+    assert_eq!(steps[0]["title"], "Enable maintenance mode");
     let broken = &specs[1];
     assert!(broken["score"].as_u64().unwrap() < 60, "{broken}");
     assert_eq!(broken["steps_total"], 3);
+    assert_eq!(broken["steps"].as_array().unwrap().len(), 3);
+    // A step without an estimate has a null time; missing sections are absent from the list.
+    assert!(broken["steps"][0]["seconds"].is_null(), "{broken}");
+    assert!(!broken["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["kind"] == "monitoring"));
     let o = run_in(&fixture_ws(), &["status", "--min-score", "90"]);
     assert_eq!(o.status.code(), Some(1));
     let o = run_in(

@@ -28,22 +28,28 @@ use deployspec::index::SpecIndex;
 use deployspec::position::LineIndex;
 use serde::Deserialize;
 
-// The ratchet, measured when the truth was first committed (before any tuning): 1 of 36 truth
-// sections found (mozilla's rollback), 0 of 131 steps, step counts agreeing on 3 of 17 files
-// (the three with no step in the truth). The issue's targets: section recall ≥ 0.9, section
-// precision ≥ 0.95, step count within 10% on ≥ 90% of files (16 of 17). Raise these floors as
-// the recogniser improves; never lower them to make a change pass.
-/// Truth sections found with their kind and line, over all kinds (today 1/36).
-const FLOOR_SECTION_RECALL: f64 = 0.027;
-/// Found sections that are in the truth, over all kinds (1.0 when nothing is found). Today it
-/// is 1/1 = 1.0, one section: a floor above the issue's target would reject a recogniser that
-/// meets it, so the floor is the target until precision is measured on enough sections.
+// The ratchet. When the truth was first committed (before any tuning): 1 of 36 truth sections
+// found (mozilla's rollback), 0 of 131 steps, step counts agreeing on 3 of 17 files. After the
+// section phrases of issue 10 §1: 25 of 36 sections found, 1 extra (alphagov "Release process",
+// a policy note under a heading the issue lists as a procedure phrase): recall 0.694,
+// precision 0.962; prometheus's numbered H3 steps are now inside a recognised procedure (4 of
+// 131 steps, counts agreeing on 4 files). Of the 11 sections missed, 4 are headless procedures
+// (a run of numbered steps with no procedure heading: issue 10 part B), 4 are the alert runbook's
+// (a dashboard paragraph and three H2 cases named only by their symptom), and 3 are headings
+// that say nothing of their kind ("Response process", "Authenticating with Jenkins", "Fixing the
+// CI"). The issue's targets: section recall ≥ 0.9, section precision ≥ 0.95, step count within
+// 10% on ≥ 90% of files (16 of 17). Raise these floors as the recogniser improves; never lower
+// them to make a change pass.
+/// Truth sections found with their kind and line, over all kinds (25/36).
+const FLOOR_SECTION_RECALL: f64 = 0.69;
+/// Found sections that are in the truth, over all kinds (25/26 = 0.962); the floor is the
+/// issue's target.
 const FLOOR_SECTION_PRECISION: f64 = 0.95;
-/// Files whose step count is within 10% of the truth (0 steps must be exactly 0); today 3/17.
-const FLOOR_STEP_COUNT_FILES: usize = 3;
-/// Truth steps found at their line (today 0/131).
-const FLOOR_STEP_RECALL: f64 = 0.0;
-/// Truth steps with a time found at their line with the same number of seconds (today 0/1).
+/// Files whose step count is within 10% of the truth (0 steps must be exactly 0); 4/17.
+const FLOOR_STEP_COUNT_FILES: usize = 4;
+/// Truth steps found at their line (4/131).
+const FLOOR_STEP_RECALL: f64 = 0.03;
+/// Truth steps with a time found at their line with the same number of seconds (0/1).
 const FLOOR_TIMED_RECALL: f64 = 0.0;
 
 #[derive(Debug, Deserialize)]

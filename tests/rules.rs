@@ -124,6 +124,45 @@ fn dp001_missing_section() {
     assert!(only(&md, "DP001").is_empty());
 }
 
+/// Issue 10 §4: one finding per missing section, on the title (or the first line), saying where
+/// the section would go, at the level the document's sections use.
+#[test]
+fn dp001_names_the_place_and_stays_on_one_line() {
+    let md = "# Release checklist\n\n### Before the release\n\n- [x] CI green\n\n### Executing the release\n\n1. Tag\n\n### Post-release\n\n- Announce\n";
+    let f = only(md, "DP001");
+    let messages: Vec<_> = f.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "missing required section \"Rollback Procedure\": add a `### Rollback Procedure` section after \"Executing the release\" (line 7)",
+            "missing required section \"Deployment Success Criteria\": add a `### Deployment Success Criteria` section after \"Executing the release\" (line 7)",
+            "missing required section \"Monitoring and Alerting\": add a `### Monitoring and Alerting` section after \"Executing the release\" (line 7)",
+            "missing required section \"Troubleshooting\": add a `### Troubleshooting` section after \"Executing the release\" (line 7)",
+        ]
+    );
+    assert!(f.iter().all(|f| f.text == "Release checklist"));
+    // No title: the first line, never the whole paragraph; nothing present: at the end.
+    let md = "[back](../README.md) to the docs,\nwhich explain the rest.\n\nSome prose.\n";
+    let f = only(md, "DP001");
+    assert_eq!(f.len(), 7);
+    assert!(f
+        .iter()
+        .all(|f| f.text == "[back](../README.md) to the docs,"));
+    assert!(f[0]
+        .message
+        .ends_with("add a `## Prerequisites` section at the end"));
+    // Before the first present section when nothing comes before it.
+    let md = "# T\n\n## Steps\n\n1. Go\n";
+    let f = only(md, "DP001");
+    assert_eq!(
+        f[0].message,
+        "missing required section \"Prerequisites\": add a `## Prerequisites` section before \"Steps\" (line 3)"
+    );
+    // Sections recognised by what they are give no finding.
+    let md = "# T\n\n## Before you begin\n\n## Migration steps\n\n## Back-out plan\n\n## Smoke test\n\n## Dashboards\n\n## Known issues\n\n## Follow-up\n";
+    assert!(only(md, "DP001").is_empty());
+}
+
 #[test]
 fn dp002_missing_metadata() {
     let md = edit("**Owner**: @data-platform\n", "");
@@ -151,6 +190,13 @@ fn dp003_incomplete_prerequisites() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].text, "Prerequisites");
     assert!(f[0].message.contains("Approvals"));
+    // Where the sections are H3s, the groups are H4s.
+    let md = "# T\n\n### Prerequisites\n\n#### Infrastructure\n\n- [x] a\n\n### Steps\n\n1. Go\n";
+    let f = only(md, "DP003");
+    assert_eq!(
+        f[0].message,
+        "prerequisites lack Code & Build, Team & Access, Approvals: add a `#### Code & Build` group"
+    );
 }
 
 #[test]
@@ -218,6 +264,31 @@ fn dp021_step_numbering() {
         .iter()
         .any(|f| f.message.contains("Step 7 follows Step 1")));
     assert!(only(COMPLETE, "DP021").is_empty());
+}
+
+#[test]
+fn dp021_on_ordered_list_steps() {
+    const P: &str = "# T\n\n## Deployment Procedure\n\n";
+    let messages =
+        |md: &str| -> Vec<String> { only(md, "DP021").into_iter().map(|f| f.message).collect() };
+    // A list under each phase heading counts from 1 again, as it renders.
+    let md = format!("{P}### Build\n\n1. a\n2. b\n\n### Ship\n\n1. c\n2. d\n");
+    assert_eq!(messages(&md), Vec::<String>::new());
+    // The same restart with no heading between is a duplicate (a code block at column 0 split
+    // the list; the reader sees 1, 2, 1).
+    let md = format!("{P}1. a\n2. b\n\n```\nx\n```\n\n1. c\n");
+    assert_eq!(
+        messages(&md),
+        ["Step 1 is numbered twice: renumber the steps so each number is used once"]
+    );
+    // A gap inside a list, and a list that goes on at 3 under a new heading, are reported.
+    let md = format!("{P}1. a\n3. b\n");
+    assert_eq!(messages(&md).len(), 1);
+    let md = format!("{P}### Build\n\n1. a\n2. b\n\n### Ship\n\n4. c\n");
+    assert_eq!(messages(&md).len(), 1);
+    // Heading steps restarting under a new heading are still duplicates.
+    let md = format!("{P}### Build\n\n**Step 1: a**\n\n### Ship\n\n**Step 1: b**\n");
+    assert_eq!(messages(&md).len(), 1);
 }
 
 #[test]
@@ -314,6 +385,47 @@ fn dp030_broken_reference() {
         &SpecIndex::default(),
     );
     assert!(f.iter().all(|f| f.code != "DP030"));
+}
+
+/// Issue 10 §4: a spec ID is a known prefix (CMP, DES, DEPLOY, the index's, the configured
+/// ones), a hyphen and digits, alone between the brackets. Other bracketed tokens are not
+/// references, even where their first word is a known prefix.
+#[test]
+fn dp030_bracketed_tokens_that_are_not_ids() {
+    let idx = index(&[
+        ("CMP-001", "/ws/docs/specs/component/cmp-001-export.md"),
+        ("CLIENT-001", "/ws/docs/specs/component/client-001.md"),
+        ("DATE-001", "/ws/docs/specs/component/date-001.md"),
+        ("RC-001", "/ws/docs/specs/component/rc-001.md"),
+        ("NOTE-001", "/ws/docs/specs/component/note-001.md"),
+    ]);
+    let tokens =
+        "Open [CLIENT-URL] on [DATE] for [RC.0 only] and [RC-1 only], see [CMP-001 notes], \
+                  [CMP-1.2], [CMP-001a], [^CMP-404], [ ] and [x].\n\n\
+                  > [!NOTE]\n> Check [CLIENT-URL][client-url] and [the runbook][rb-2].\n\n\
+                  [client-url]: https://example.invalid/client\n\
+                  [rb-2]: ../runbook.md\n";
+    let md =
+        edit("[DES-001]", "[CMP-001]").replace("- Announce", &format!("- Announce\n\n{tokens}"));
+    let f = check_with(&md, PATH, &Config::default(), &idx);
+    let dp030: Vec<_> = f
+        .iter()
+        .filter(|f| f.code == "DP030")
+        .map(|f| &f.text)
+        .collect();
+    assert!(dp030.is_empty(), "{dp030:?}");
+    // The same text with real but undefined IDs: each form fires, in any case.
+    let md = md.replace(
+        "Open [CLIENT-URL]",
+        "Open [CMP-999], [client-404], [text][RC-404], [DATE-404](../x.md) and",
+    );
+    let f = check_with(&md, PATH, &Config::default(), &idx);
+    let dp030: Vec<_> = f
+        .iter()
+        .filter(|f| f.code == "DP030")
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(dp030, ["CMP-999", "client-404", "RC-404", "DATE-404"]);
 }
 
 #[test]

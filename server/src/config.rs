@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::analysis::model::SectionKind;
+use crate::analysis::model::{SectionHeadings, SectionKind};
 use crate::diagnostic::Severity;
 use crate::rules::Rule;
 
@@ -24,6 +24,10 @@ pub struct Config {
 pub struct Sections {
     pub required: Vec<SectionKind>,
     pub recommended: Vec<SectionKind>,
+    /// `[sections.headings]`: headings per kind, as written, added to the built-in phrases.
+    pub extra_headings: Vec<(SectionKind, String)>,
+    /// The built-in phrases and `extra_headings`, ready for the model builder.
+    pub headings: SectionHeadings,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -75,6 +79,8 @@ impl Default for Config {
                     SectionKind::Troubleshooting,
                 ],
                 recommended: vec![SectionKind::PostDeployment],
+                extra_headings: Vec::new(),
+                headings: SectionHeadings::built_in().clone(),
             },
             references: References {
                 prefixes: vec!["CMP".into(), "DES".into(), "DEPLOY".into()],
@@ -189,6 +195,32 @@ impl Config {
             if let Some(r) = s.recommended {
                 self.sections.recommended = kinds(r)?;
             }
+            if let Some(h) = s.headings {
+                // Editor settings over the file: a kind the settings name replaces the file's
+                // headings of that kind, as every other setting replaces its key.
+                for (kind, list) in h.into_kinds() {
+                    if let Some(list) = list {
+                        if let Some(bad) =
+                            list.iter().find(|p| !p.chars().any(char::is_alphanumeric))
+                        {
+                            let (line, column) = at(&format!("{bad:?}"));
+                            return Err(ConfigError {
+                                line,
+                                column,
+                                message: format!(
+                                    "heading {bad:?} in [sections.headings] {} has no letter or digit: write the heading's words, e.g. \"Undo plan\"",
+                                    kind.key()
+                                ),
+                            });
+                        }
+                        self.sections.extra_headings.retain(|(k, _)| *k != kind);
+                        self.sections
+                            .extra_headings
+                            .extend(list.into_iter().map(|p| (kind, p)));
+                    }
+                }
+                self.sections.headings = SectionHeadings::with_extra(&self.sections.extra_headings);
+            }
         }
         if let Some(r) = raw.references {
             // Configured prefixes add to CMP, DES and DEPLOY: the built-in spec types keep
@@ -222,6 +254,38 @@ pub struct RawConfig {
 struct RawSections {
     required: Option<Vec<String>>,
     recommended: Option<Vec<String>>,
+    headings: Option<RawHeadings>,
+}
+
+/// Extra headings per section kind, matched like the built-in ones: case-insensitively, as whole
+/// words anywhere in a heading (anywhere at all for Chinese, Japanese and Korean), emoji, numbers
+/// and colons ignored. They are tried before the built-in phrases.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawHeadings {
+    prerequisites: Option<Vec<String>>,
+    procedure: Option<Vec<String>>,
+    rollback: Option<Vec<String>>,
+    #[serde(rename = "success-criteria")]
+    success_criteria: Option<Vec<String>>,
+    monitoring: Option<Vec<String>>,
+    troubleshooting: Option<Vec<String>>,
+    #[serde(rename = "post-deployment")]
+    post_deployment: Option<Vec<String>>,
+}
+
+impl RawHeadings {
+    fn into_kinds(self) -> [(SectionKind, Option<Vec<String>>); 7] {
+        [
+            (SectionKind::Prerequisites, self.prerequisites),
+            (SectionKind::Procedure, self.procedure),
+            (SectionKind::Rollback, self.rollback),
+            (SectionKind::SuccessCriteria, self.success_criteria),
+            (SectionKind::Monitoring, self.monitoring),
+            (SectionKind::Troubleshooting, self.troubleshooting),
+            (SectionKind::PostDeployment, self.post_deployment),
+        ]
+    }
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -260,7 +324,9 @@ fn prune_unknown_settings(settings: &mut serde_json::Value, ignored: &mut Vec<St
     type Known<'a> = &'a dyn Fn(&str) -> bool;
     let nested: [(&str, Known); 4] = [
         ("rules", &|k| Rule::lookup(k).is_some()),
-        ("sections", &|k| matches!(k, "required" | "recommended")),
+        ("sections", &|k| {
+            matches!(k, "required" | "recommended" | "headings")
+        }),
         ("references", &|k| k == "prefixes"),
         ("features", &|k| known_features.contains(&k)),
     ];
@@ -268,6 +334,15 @@ fn prune_unknown_settings(settings: &mut serde_json::Value, ignored: &mut Vec<St
         if let Some(map) = top.get_mut(section).and_then(|v| v.as_object_mut()) {
             prune(map, &format!("{section}."), known);
         }
+    }
+    if let Some(map) = top
+        .get_mut("sections")
+        .and_then(|v| v.get_mut("headings"))
+        .and_then(|v| v.as_object_mut())
+    {
+        prune(map, "sections.headings.", &|k| {
+            SectionKind::from_key(k).is_some()
+        });
     }
 }
 
@@ -389,6 +464,47 @@ mod tests {
     }
 
     #[test]
+    fn section_headings_add_to_the_built_in_phrases() {
+        let c = Config::from_toml(
+            "[sections.headings]\nrollback = [\"Undo plan\", \"Retour arrière\"]\nsuccess-criteria = [\"確認\"]\n",
+        )
+        .unwrap();
+        let h = &c.sections.headings;
+        assert_eq!(h.classify("## Retour arrière"), Some(SectionKind::Rollback));
+        assert_eq!(h.classify("Undo plan:"), Some(SectionKind::Rollback));
+        assert_eq!(
+            h.classify("5. 動作確認"),
+            Some(SectionKind::SuccessCriteria)
+        );
+        // The built-in phrases stay.
+        assert_eq!(h.classify("Rolling back"), Some(SectionKind::Rollback));
+        assert_eq!(
+            Config::default().sections.headings.classify("Undo plan"),
+            None
+        );
+        // A kind that does not exist, or a heading with no word, is an error with its place.
+        let e = Config::from_toml("[sections.headings]\nrollbacks = [\"Undo\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("rollbacks"), "{e}");
+        let e = Config::from_toml("[sections.headings]\nrollback = [\"Undo\", \" 🚀 \"]\n")
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 21));
+        assert!(e.message.contains("no letter or digit"), "{e}");
+        // Editor settings replace the file's headings of the kinds they name and leave out kinds
+        // they do not know.
+        let (c2, ignored) = c
+            .with_settings(&serde_json::json!({
+                "sections": {"headings": {"rollback": ["Annulation"], "rolback": ["x"]}}
+            }))
+            .unwrap();
+        let h = &c2.sections.headings;
+        assert_eq!(h.classify("Annulation"), Some(SectionKind::Rollback));
+        assert_eq!(h.classify("Undo plan"), None);
+        assert_eq!(h.classify("確認"), Some(SectionKind::SuccessCriteria));
+        assert_eq!(ignored, ["deployspec.sections.headings.rolback"]);
+    }
+
+    #[test]
     fn schema_lists_every_rule() {
         let s = json_schema();
         for r in Rule::ALL {
@@ -396,5 +512,11 @@ mod tests {
                 .pointer(&format!("/properties/rules/properties/{}", r.code()))
                 .is_some());
         }
+        // [sections.headings] names every section kind.
+        let text = s.to_string();
+        for k in SectionKind::ALL {
+            assert!(text.contains(&format!("\"{}\"", k.key())), "{}", k.key());
+        }
+        assert!(text.contains("RawHeadings"), "{text}");
     }
 }

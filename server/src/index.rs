@@ -182,7 +182,7 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
         }
     }
     let head = &text[..end];
-    let m = model::build(head, facts);
+    let m = model::build(head, facts, model::SectionHeadings::built_in());
     let fm = m.front_matter.as_ref();
     let field = |k: &str| fm.and_then(|f| f.get(k)).filter(|v| !v.is_empty());
     let file_name = path.file_name()?.to_string_lossy();

@@ -4,7 +4,7 @@
 pub mod document;
 pub mod frontmatter;
 pub mod model;
-mod placement;
+pub mod placement;
 pub mod prose;
 pub mod regions;
 mod sections;
@@ -83,7 +83,7 @@ pub fn analyze(input: &Input, cache: &mut RegionCache) -> Analysis {
 
 /// Analyses a text whose facts are already parsed.
 pub fn analyze_facts(input: &Input, facts: syntax::Facts) -> Analysis {
-    let model = model::build(input.text, facts);
+    let model = model::build(input.text, facts, &input.config.sections.headings);
     let file = FileKind::classify(input.path, input.explicit, &model);
     let ctx = RuleContext {
         text: input.text,

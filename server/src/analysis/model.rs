@@ -9,6 +9,7 @@ use std::ops::Range;
 use super::frontmatter::{self, FrontMatter};
 use super::prose::StepMention;
 pub use super::prose::{spec_id_of, split_label, Label, SpecRef};
+pub use super::sections::{SectionHeadings, BUILT_IN as BUILT_IN_HEADINGS};
 use super::syntax::{BlockKind, Facts, SpanKind};
 use super::{sections, steps};
 
@@ -281,12 +282,13 @@ impl SpecModel {
     }
 }
 
-/// Builds the model of `text` from its facts (ranges absolute in `text`).
-pub fn build(text: &str, mut facts: Facts) -> SpecModel {
+/// Builds the model of `text` from its facts (ranges absolute in `text`); `headings` names the
+/// section kinds (the built-in phrases plus the configuration's `[sections.headings]`).
+pub fn build(text: &str, mut facts: Facts, headings: &SectionHeadings) -> SpecModel {
     let prose = std::mem::take(&mut facts.prose);
     let mut m = SpecModel::default();
     collect_headings(text, &facts, &mut m);
-    sections::collect_sections(text.len(), &mut m);
+    sections::collect_sections(text.len(), headings, &mut m);
     let first_h2 = m
         .headings
         .iter()

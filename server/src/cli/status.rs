@@ -10,6 +10,7 @@ use crate::analysis::model::SectionKind;
 use crate::analysis::time::format_seconds;
 use crate::analysis::{self, Analysis, Input};
 use crate::diagnostic::Severity;
+use crate::position::LineIndex;
 use crate::workspace;
 
 #[derive(clap::Args)]
@@ -47,6 +48,29 @@ struct Status {
     rollback_seconds: u64,
     errors: usize,
     score: u32,
+    /// What was recognised, so a reader can see why a section counts as missing: each section
+    /// with its kind and heading line, in document order.
+    sections: Vec<FoundSection>,
+    /// Each step with its line, number and time (`null` when it has no readable estimate).
+    steps: Vec<FoundStep>,
+}
+
+#[derive(Serialize)]
+struct FoundSection {
+    kind: &'static str,
+    /// 1-based line of the section's start (its heading).
+    line: usize,
+    heading: String,
+}
+
+#[derive(Serialize)]
+struct FoundStep {
+    /// 1-based line of the step's head (heading, bold paragraph or list item).
+    line: usize,
+    number: u32,
+    title: String,
+    seconds: Option<u64>,
+    rollback: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -88,7 +112,7 @@ pub fn run(args: Args) -> ExitCode {
             });
             Ok(a.file
                 .deployment
-                .then(|| status_of(super::check::display_path(path), &a, &ws.config)))
+                .then(|| status_of(super::check::display_path(path), &text, &a, &ws.config)))
         })
         .collect();
     let mut statuses = Vec::new();
@@ -120,8 +144,10 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// Score: 40% sections present, 20% prerequisites checked, 20% steps timed, 20% no errors.
-fn status_of(file: String, a: &Analysis, config: &crate::config::Config) -> Status {
+fn status_of(file: String, text: &str, a: &Analysis, config: &crate::config::Config) -> Status {
     let m = &a.model;
+    let lines = LineIndex::new(text);
+    let line = |offset: usize| lines.line_of(offset) + 1;
     let expected: Vec<SectionKind> = config
         .sections
         .required
@@ -169,6 +195,26 @@ fn status_of(file: String, a: &Analysis, config: &crate::config::Config) -> Stat
         rollback_seconds: m.rollback_seconds(),
         errors,
         score: score.round() as u32,
+        sections: m
+            .sections
+            .iter()
+            .map(|s| FoundSection {
+                kind: s.kind.key(),
+                line: line(s.range.start),
+                heading: m.headings[s.heading].text.clone(),
+            })
+            .collect(),
+        steps: m
+            .steps
+            .iter()
+            .map(|s| FoundStep {
+                line: line(s.head.start),
+                number: s.number,
+                title: s.title.clone(),
+                seconds: s.time.seconds(),
+                rollback: s.in_rollback,
+            })
+            .collect(),
     }
 }
 

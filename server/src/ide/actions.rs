@@ -52,11 +52,14 @@ pub fn fix_all(snap: &Snapshot) -> Option<Action> {
     })
 }
 
-/// Which section a DP001 finding is about: its message names the section's heading.
+/// Which section a DP001 finding is about: its message names the section's heading first
+/// (then, maybe, the present section it goes after or before).
 pub fn missing_kind(f: &Finding) -> Option<SectionKind> {
     SectionKind::ALL
         .into_iter()
-        .find(|k| f.message.contains(&format!("\"{}\"", k.heading())))
+        .filter_map(|k| Some((f.message.find(&format!("\"{}\"", k.heading()))?, k)))
+        .min()
+        .map(|(_, k)| k)
 }
 
 fn for_finding(snap: &Snapshot, i: usize, f: &Finding, env: &Env, out: &mut Vec<Action>) {
@@ -543,6 +546,18 @@ mod tests {
         // Nothing about sections away from the title.
         let o = offered(&format!("# T\n\n{PROC}**Step 1: Go**\n\nText$0.\n"));
         assert!(!o.iter().any(|t| t.starts_with("Add a \"")), "{o:?}");
+    }
+
+    #[test]
+    fn a_missing_section_at_the_level_of_the_documents_sections() {
+        let got = apply_at(
+            "# T$0\n\n### Executing the release\n\n1. Tag\n",
+            "Add a \"Troubleshooting\" section",
+        );
+        assert!(
+            got.starts_with("# T\n\n### Executing the release\n\n1. Tag\n\n### Troubleshooting\n"),
+            "{got}"
+        );
     }
 
     #[test]

@@ -65,7 +65,11 @@ pub fn spec_references_in_text(text: &str, id: &str) -> Vec<Range<usize>> {
     if memchr::memmem::find(text.as_bytes(), number.as_bytes()).is_none() {
         return Vec::new();
     }
-    let m = model::build(text, syntax::parse(text));
+    let m = model::build(
+        text,
+        syntax::parse(text),
+        model::SectionHeadings::built_in(),
+    );
     spec_references(&m, id)
 }
 

@@ -224,7 +224,9 @@ pub fn missing_section(
     eol: &str,
 ) -> Edit {
     let mut t = Template::default();
-    t.text(format!("## {}\n\n", kind.heading()));
+    // At the level of the document's sections (`###` where they are H3s).
+    let marks = "#".repeat(usize::from(m.section_level(kind)));
+    t.text(format!("{marks} {}\n\n", kind.heading()));
     let mut full = render(&t, snippet, eol);
     full.push_str(&render(&body(m, text, kind), snippet, eol));
     insert_block(text, m.section_place(kind, text.len()), &full, eol)

@@ -1,5 +1,8 @@
 use super::{document_anchor, RuleContext, RuleInfo, Sink};
+use crate::analysis::model::SectionKind;
+use crate::analysis::placement::Place;
 use crate::diagnostic::Severity;
+use crate::position::LineIndex;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "DP001",
@@ -27,24 +30,48 @@ are required is configurable under [sections] in .deployspec.toml.",
 pub fn check(ctx: &RuleContext, out: &mut Sink) {
     let anchor = document_anchor(ctx);
     let cfg = &ctx.config.sections;
+    let mut lines = None;
     for (kinds, required) in [(&cfg.required, true), (&cfg.recommended, false)] {
         for &kind in kinds {
             if ctx.model.section(kind).is_some() {
                 continue;
             }
+            let lines = lines.get_or_insert_with(|| LineIndex::new(ctx.text));
             let name = kind.heading();
+            let fix = where_it_goes(ctx, kind, lines);
             if required {
                 out.report(
                     anchor.clone(),
-                    format!("missing required section \"{name}\": add a `## {name}` section"),
+                    format!("missing required section \"{name}\": {fix}"),
                 );
             } else {
                 out.report_with(
                     anchor.clone(),
                     Severity::Warning,
-                    format!("missing recommended section \"{name}\": add a `## {name}` section"),
+                    format!("missing recommended section \"{name}\": {fix}"),
                 );
             }
         }
     }
+}
+
+/// "add a `## Rollback Procedure` section after "Deploying" (line 23)": the heading the quick
+/// fix inserts (at the level the document's sections use), and its place among them.
+fn where_it_goes(ctx: &RuleContext, kind: SectionKind, lines: &LineIndex) -> String {
+    let m = ctx.model;
+    let place = match m.section_neighbour(kind) {
+        p @ (Place::After(i) | Place::Before(i)) => {
+            let h = &m.headings[m.sections[i].heading];
+            let line = lines.line_of(h.range.start) + 1;
+            let side = if matches!(p, Place::After(_)) {
+                "after"
+            } else {
+                "before"
+            };
+            format!(" {side} \"{}\" (line {line})", h.text)
+        }
+        Place::End => " at the end".to_string(),
+    };
+    let marks = "#".repeat(usize::from(m.section_level(kind)));
+    format!("add a `{marks} {}` section{place}", kind.heading())
 }

@@ -9,7 +9,7 @@ pub static INFO: RuleInfo = RuleInfo {
     deployment_only: true,
     summary: "prerequisites lack a group: infrastructure, code & build, team & access, approvals",
     explanation: "\
-The Prerequisites section is organised in H3 groups: Infrastructure, Code & Build, Team & Access
+The Prerequisites section is organised in groups, one heading level below it (H3s under an H2): Infrastructure, Code & Build, Team & Access
 and Approvals (others, such as Pre-Deployment Verification, are optional).
 
 Why: each group is a class of blocker that has stopped real deployments halfway.
@@ -28,10 +28,13 @@ pub fn check(ctx: &RuleContext, out: &mut Sink) {
         .map(PrereqGroup::title)
         .collect();
     if !missing.is_empty() {
+        let h = &m.headings[pre.heading];
+        // Groups sit one level below the prerequisites heading, wherever that is.
+        let marks = "#".repeat(usize::from(h.level + 1).min(6));
         out.report(
-            m.headings[pre.heading].text_range.clone(),
+            h.text_range.clone(),
             format!(
-                "prerequisites lack {}: add a `### {}` group",
+                "prerequisites lack {}: add a `{marks} {}` group",
                 missing.join(", "),
                 missing[0]
             ),

@@ -11,7 +11,9 @@ pub static INFO: RuleInfo = RuleInfo {
 `[PREFIX-NNN]` in prose (plain, as link text, or as a reference label) must name a spec that
 exists under the spec root. Only known prefixes count: CMP, DES, DEPLOY, every prefix present in
 the workspace, and those under [references] prefixes; `[JIRA-123]` is not a spec reference unless
-configured. References inside code are ignored. Checked only when the spec root exists.
+configured. The ID is alone between the brackets, digits after the hyphen: `[CLIENT-URL]`,
+`[DATE]`, `[!NOTE]`, `[RC.0 only]` or `[CMP-001 notes]` are not references. References inside
+code are ignored. Checked only when the spec root exists.
 
 Fix: correct the ID (the message names the closest existing ones), or create the spec
 (`deployspec new component cmp-004-name`, or the editor's \"Create CMP-004\" quick fix where the
