@@ -394,7 +394,18 @@ pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
         .map(|(_, h)| *h)
         .filter(|&h| Some(h) != fallback)
         .collect();
-    let in_area = |o: usize| areas.iter().any(|(r, _)| r.contains(&o));
+    // Sections of other kinds nested in the procedure (a troubleshooting or follow-up heading one
+    // level below it) are not steps.
+    let carved: Vec<Range<usize>> = m
+        .sections
+        .iter()
+        .filter(|s| !matches!(s.kind, SectionKind::Procedure | SectionKind::Rollback))
+        .filter(|s| areas.iter().any(|(r, _)| r.contains(&s.range.start)))
+        .map(|s| s.range.clone())
+        .collect();
+    let in_area = |o: usize| {
+        areas.iter().any(|(r, _)| r.contains(&o)) && !carved.iter().any(|r| r.contains(&o))
+    };
     // The innermost procedure or rollback section holding `o` (a rollback inside the procedure
     // is its own area).
     let area_of = |o: usize| {
@@ -425,6 +436,7 @@ pub(super) fn collect_steps(text: &str, facts: &Facts, m: &mut SpecModel) {
             .iter()
             .filter(|(r, _)| r.contains(&h.head.start))
             .map(|(r, _)| r.end)
+            .chain(carved.iter().map(|r| r.start).filter(|&s| s > h.head.start))
             .min()
             .unwrap_or(text.len());
         let next_step = heads.get(i + 1).map_or(usize::MAX, |n| n.head.start);
@@ -509,7 +521,11 @@ mod tests {
     use crate::analysis::{document, model};
 
     fn model(text: &str) -> SpecModel {
-        model::build(text, document::parse_whole(text))
+        model::build(
+            text,
+            document::parse_whole(text),
+            model::SectionHeadings::built_in(),
+        )
     }
 
     /// (number, form, title, line of the head) of each step.
@@ -613,6 +629,21 @@ mod tests {
     }
 
     #[test]
+    fn sections_nested_in_the_procedure_hold_no_steps() {
+        let text = "# T\n\n## Deployment Procedure\n\n1. a\n2. b\n\n### Troubleshooting\n\n1. x\n2. y\n\n### Rollback\n\n3. undo\n";
+        let m = model(text);
+        assert!(m.section(SectionKind::Troubleshooting).is_some());
+        let got: Vec<_> = m
+            .steps
+            .iter()
+            .map(|s| (s.number, s.title.as_str()))
+            .collect();
+        assert_eq!(got, [(1, "a"), (2, "b"), (3, "undo")]);
+        // Step 2's body stops at the troubleshooting heading.
+        assert!(!text[m.steps[1].body.clone()].contains("Troubleshooting"));
+    }
+
+    #[test]
     fn ordered_lists_outside_the_procedure_are_not_steps() {
         let text = "# T\n\n## Prerequisites\n\n1. a\n2. b\n\n## Deployment Procedure\n\nSee the runbook.\n\n## Troubleshooting\n\n1. x\n2. y\n";
         assert_eq!(numbers(text), Vec::<u32>::new());
@@ -633,12 +664,12 @@ mod tests {
 
     #[test]
     fn without_a_procedure_heading_a_run_of_numbered_headings_is_the_procedure() {
-        let text = "# T\n\n## Background\n\ntext\n\n## 1. Prepare\n\n## 2. Build\n\n### Notes\n\n## 3. Ship\n\n## Rollback\n\n## Appendix\n";
+        let text = "# T\n\n## Background\n\ntext\n\n## 1. Package\n\n## 2. Build\n\n### Notes\n\n## 3. Ship\n\n## Rollback\n\n## Appendix\n";
         assert_eq!(procedure_line(text), Some(7));
         assert_eq!(numbers(text), [1, 2, 3]);
         let m = model(text);
         let p = m.section(SectionKind::Procedure).unwrap();
-        assert_eq!(m.headings[p.heading].text, "1. Prepare");
+        assert_eq!(m.headings[p.heading].text, "1. Package");
         // The procedure ends where the last step's section does.
         assert!(text[p.range.clone()].ends_with("## 3. Ship\n\n"));
     }
