@@ -179,7 +179,15 @@ fn item_heads(text: &str, facts: &Facts, keep: impl Fn(usize) -> bool) -> Vec<He
         });
         if ordered {
             let written = &text[marker.clone()];
-            let digits = written.len() - 1;
+            // `12.` / `12)`: digits, then the delimiter (the parser gives no empty marker, but
+            // a slice is never trusted blindly).
+            let Some(digits) = written
+                .len()
+                .checked_sub(1)
+                .filter(|&d| d > 0 && matches!(written.as_bytes()[d], b'.' | b')'))
+            else {
+                continue;
+            };
             let Ok(number) = written[..digits].parse::<u32>() else {
                 continue;
             };

@@ -250,7 +250,8 @@ fn time_line(text: &str, step: &Step, snippet: bool, eol: &str) -> Edit {
 }
 
 /// `<!-- deployspec-disable-next-line DPxxx -->` above the finding's line. Not offered inside a
-/// table, which a comment line would cut in two.
+/// table, nor on the line of a list-item step: a comment line cuts a table in two, and ends a
+/// list (the items after it start a new list, renumbered from 1 if written `1. 1. 1.`).
 fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
     if f.rule == Rule::UnknownRuleInSuppression {
         // A suppression comment cannot silence a mistake in a suppression comment.
@@ -268,6 +269,12 @@ fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
         return None;
     }
     let at = line_start(text, f.range.start.min(text.len()));
+    if m.steps.iter().any(|s| {
+        matches!(s.form, StepForm::OrderedItem | StepForm::BulletItem)
+            && line_start(text, s.head.start) == at
+    }) {
+        return None;
+    }
     let lead: String = text[at..]
         .chars()
         .take_while(|c| matches!(c, ' ' | '\t' | '>'))
@@ -483,6 +490,20 @@ mod tests {
             assert_eq!(steps.len(), 2, "{got}");
             assert!(steps[0].time != crate::analysis::model::TimeEstimate::Missing, "{got}");
         }
+    }
+
+    #[test]
+    fn no_ignore_comment_on_a_list_item_step() {
+        let o = offered(&format!("# T\n\n{PROC}1. Build\n1. Deploy$0\n"));
+        assert!(o.iter().any(|t| t.starts_with("Add a time")), "{o:?}");
+        assert!(!o.iter().any(|t| t.starts_with("Ignore")), "{o:?}");
+        let o = offered(&format!(
+            "# T\n\n{PROC}- Step 1: Build\n- Step 2: Deploy$0\n"
+        ));
+        assert!(!o.iter().any(|t| t.starts_with("Ignore")), "{o:?}");
+        // A bold step still gets it.
+        let o = offered(&format!("# T\n\n{PROC}**Step 1: Go$0**\n"));
+        assert!(o.iter().any(|t| t.starts_with("Ignore DP020")), "{o:?}");
     }
 
     #[test]
