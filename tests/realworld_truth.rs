@@ -40,17 +40,27 @@ use serde::Deserialize;
 // CI"). The issue's targets: section recall ≥ 0.9, section precision ≥ 0.95, step count within
 // 10% on ≥ 90% of files (16 of 17). Raise these floors as the recogniser improves; never lower
 // them to make a change pass.
-/// Truth sections found with their kind and line, over all kinds (25/36).
-const FLOOR_SECTION_RECALL: f64 = 0.69;
-/// Found sections that are in the truth, over all kinds (25/26 = 0.962); the floor is the
+//
+// After the step forms of issue 10 §2-3 (ordered-list items, `- Step N`, the procedure
+// fallback on runs of numbered headings, times in titles and first paragraphs): 26 of 36
+// sections (dubbo-go's headless procedure at its numbered chapter 2), still 1 extra; 62 of 131
+// steps at their line (67 found), counts agreeing on 7 files, prometheus's "for 3 days" read.
+// The counts that still disagree: steps written as unnumbered phase headings (rails,
+// security-ir, mozilla) or checklist bullets (curl, zulip, security-ir-checklist, updating-cf),
+// which are not numbered step forms (PRODUCT.md §2); a table-of-contents list and appendix
+// chapters counted as steps (admin-ui 10/7, dubbo-go 8/6); github-unavailable's second
+// procedure, whose heading ("Authenticating with Jenkins") names no kind (11/18).
+/// Truth sections found with their kind and line, over all kinds (26/36 = 0.722).
+const FLOOR_SECTION_RECALL: f64 = 0.72;
+/// Found sections that are in the truth, over all kinds (26/27 = 0.963); the floor is the
 /// issue's target.
 const FLOOR_SECTION_PRECISION: f64 = 0.95;
-/// Files whose step count is within 10% of the truth (0 steps must be exactly 0); 4/17.
-const FLOOR_STEP_COUNT_FILES: usize = 4;
-/// Truth steps found at their line (4/131).
-const FLOOR_STEP_RECALL: f64 = 0.03;
-/// Truth steps with a time found at their line with the same number of seconds (0/1).
-const FLOOR_TIMED_RECALL: f64 = 0.0;
+/// Files whose step count is within 10% of the truth (0 steps must be exactly 0); 7/17.
+const FLOOR_STEP_COUNT_FILES: usize = 7;
+/// Truth steps found at their line (62/131 = 0.473).
+const FLOOR_STEP_RECALL: f64 = 0.47;
+/// Truth steps with a time found at their line with the same number of seconds (1/1).
+const FLOOR_TIMED_RECALL: f64 = 1.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

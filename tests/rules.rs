@@ -267,6 +267,31 @@ fn dp021_step_numbering() {
 }
 
 #[test]
+fn dp021_on_ordered_list_steps() {
+    const P: &str = "# T\n\n## Deployment Procedure\n\n";
+    let messages =
+        |md: &str| -> Vec<String> { only(md, "DP021").into_iter().map(|f| f.message).collect() };
+    // A list under each phase heading counts from 1 again, as it renders.
+    let md = format!("{P}### Build\n\n1. a\n2. b\n\n### Ship\n\n1. c\n2. d\n");
+    assert_eq!(messages(&md), Vec::<String>::new());
+    // The same restart with no heading between is a duplicate (a code block at column 0 split
+    // the list; the reader sees 1, 2, 1).
+    let md = format!("{P}1. a\n2. b\n\n```\nx\n```\n\n1. c\n");
+    assert_eq!(
+        messages(&md),
+        ["Step 1 is numbered twice: renumber the steps so each number is used once"]
+    );
+    // A gap inside a list, and a list that goes on at 3 under a new heading, are reported.
+    let md = format!("{P}1. a\n3. b\n");
+    assert_eq!(messages(&md).len(), 1);
+    let md = format!("{P}### Build\n\n1. a\n2. b\n\n### Ship\n\n4. c\n");
+    assert_eq!(messages(&md).len(), 1);
+    // Heading steps restarting under a new heading are still duplicates.
+    let md = format!("{P}### Build\n\n**Step 1: a**\n\n### Ship\n\n**Step 1: b**\n");
+    assert_eq!(messages(&md).len(), 1);
+}
+
+#[test]
 fn dp022_unreadable_time() {
     let md = edit("- Time: ~15 minutes", "- Time: soon");
     let f = only(&md, "DP022");

@@ -155,6 +155,19 @@ impl TimeEstimate {
     }
 }
 
+/// How a step is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepForm {
+    /// `### Step 3: Deploy`, `## 3. Deploy`.
+    Heading,
+    /// A paragraph opening with `**Step 3: Deploy**`.
+    Bold,
+    /// A top-level `3.` / `3)` list item: its number is the list marker's.
+    OrderedItem,
+    /// A top-level bullet item `- Step 3: Deploy`.
+    BulletItem,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub number: u32,
@@ -172,6 +185,7 @@ pub struct Step {
     pub has_verification: bool,
     pub in_rollback: bool,
     pub is_heading: bool,
+    pub form: StepForm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

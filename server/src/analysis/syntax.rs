@@ -28,6 +28,13 @@ pub enum BlockKind {
         checked: bool,
         depth: u16,
     },
+    /// A list item outside every other list item that may be a step: an ordered item (`1.`,
+    /// `1)`), or a bullet item whose text starts with the word "Step". `content` is the range of
+    /// its marker (`12.`, `-`), without the space after it. Other plain list items are not
+    /// facts: they are the most numerous blocks and nothing reads them.
+    Item {
+        ordered: bool,
+    },
     Paragraph,
     Code,
     Html,
@@ -165,6 +172,7 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
         let mut range = 0..0;
         let mut content = None;
         let mut task = None;
+        let mut item = None;
         for cap in m.captures() {
             let node = cap.node;
             match names[cap.index as usize] {
@@ -215,6 +223,9 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
                         depth,
                     });
                     range = node.byte_range();
+                    if depth == 0 {
+                        item = step_item(node, src);
+                    }
                 }
                 "item.checked" | "item.unchecked" => {
                     task = Some(names[cap.index as usize] == "item.checked");
@@ -245,10 +256,14 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
             if let BlockKind::Task { depth, .. } = kind {
                 // Plain list items are the most numerous blocks and nothing reads them. (The
                 // marker capture may come after the item capture.)
-                let Some(checked) = task else {
-                    continue;
-                };
-                kind = BlockKind::Task { checked, depth };
+                match (task, item.take()) {
+                    (Some(checked), _) => kind = BlockKind::Task { checked, depth },
+                    (None, Some((ordered, marker))) => {
+                        kind = BlockKind::Item { ordered };
+                        content = Some(marker);
+                    }
+                    (None, None) => continue,
+                }
             }
             // No content: an empty range at the block's start, not `0..0`, so that it stays
             // inside the block when a region's facts are shifted to their place in the document.
@@ -291,6 +306,30 @@ pub fn parse_checked(text: &str) -> (Facts, bool) {
     facts.spans.dedup();
     facts.prose = prose::extract(text, &facts);
     (facts, has_error)
+}
+
+/// For a top-level list item that may be a step, whether it is ordered and its marker's range
+/// (trailing spaces left out). The marker kind comes from the parser; only the first word of the
+/// item's own paragraph is read, to keep bullet items out unless they say "Step".
+fn step_item(node: tree_sitter::Node, src: &[u8]) -> Option<(bool, Range<usize>)> {
+    let marker = node.child(0)?;
+    let ordered = match marker.kind() {
+        "list_marker_dot" | "list_marker_parenthesis" => true,
+        "list_marker_minus" | "list_marker_plus" | "list_marker_star" => false,
+        _ => return None,
+    };
+    let r = marker.byte_range();
+    let written = &src[r.clone()];
+    let start = r.start + (written.len() - written.trim_ascii_start().len());
+    let end = r.start + written.trim_ascii_end().len();
+    if !ordered {
+        let para = node.child(1).filter(|c| c.kind() == "paragraph")?;
+        let first = src.get(para.start_byte()..para.end_byte().min(para.start_byte() + 5))?;
+        if !first.eq_ignore_ascii_case(b"step ") {
+            return None;
+        }
+    }
+    Some((ordered, start..end.max(start)))
 }
 
 /// True if the parse of `text` ends inside a fenced code block that never closed: a region

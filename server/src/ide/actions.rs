@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::analysis::model::{SectionKind, SpecModel};
+use crate::analysis::model::{SectionKind, SpecModel, Step, StepForm};
 use crate::diagnostic::Finding;
 use crate::rules::Rule;
 
@@ -142,7 +142,7 @@ fn for_finding(snap: &Snapshot, i: usize, f: &Finding, env: &Env, out: &mut Vec<
                     ..quick(
                         format!("Add a time estimate to Step {}", s.number),
                         Some(i),
-                        vec![time_line(text, s.head.start, s.body.end, env.snippets, eol)],
+                        vec![time_line(text, s, env.snippets, eol)],
                     )
                 });
             }
@@ -222,15 +222,20 @@ fn content_end(text: &str, r: Range<usize>) -> usize {
 
 /// A `- Time:` line at the end of a step (head at `head`, body ending at `end`): right under
 /// a list the step ends with, else as a block of its own; indented like the step's head.
-fn time_line(text: &str, head: usize, end: usize, snippet: bool, eol: &str) -> Edit {
-    let indent = continuation(text, head);
+fn time_line(text: &str, step: &Step, snippet: bool, eol: &str) -> Edit {
+    let (head, end) = (step.head.start, step.body.end);
+    // A list-item step gets the line inside the item, at its content's column, with no blank
+    // line before it: a line at the marker's column would end the list (and restart its
+    // numbering).
+    let item = matches!(step.form, StepForm::OrderedItem | StepForm::BulletItem);
+    let indent = continuation(text, if item { step.title_range.start } else { head });
     let mut t = Template::default();
     scaffold::time_line(&mut t, &indent);
     let line = scaffold::render(&t, snippet, eol);
     let at = content_end(text, head..end);
     let last = text[line_start(text, at.saturating_sub(1).max(head))..at]
         .trim_start_matches([' ', '\t', '>']);
-    if last.starts_with("- ") || last.starts_with("* ") || last.starts_with("+ ") {
+    if item || last.starts_with("- ") || last.starts_with("* ") || last.starts_with("+ ") {
         let lead = if at == text.len() && !text.ends_with('\n') {
             eol
         } else {
@@ -245,7 +250,8 @@ fn time_line(text: &str, head: usize, end: usize, snippet: bool, eol: &str) -> E
 }
 
 /// `<!-- deployspec-disable-next-line DPxxx -->` above the finding's line. Not offered inside a
-/// table, which a comment line would cut in two.
+/// table, nor on the line of a list-item step: a comment line cuts a table in two, and ends a
+/// list (the items after it start a new list, renumbered from 1 if written `1. 1. 1.`).
 fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
     if f.rule == Rule::UnknownRuleInSuppression {
         // A suppression comment cannot silence a mistake in a suppression comment.
@@ -263,6 +269,12 @@ fn ignore(snap: &Snapshot, i: usize, f: &Finding) -> Option<Action> {
         return None;
     }
     let at = line_start(text, f.range.start.min(text.len()));
+    if m.steps.iter().any(|s| {
+        matches!(s.form, StepForm::OrderedItem | StepForm::BulletItem)
+            && line_start(text, s.head.start) == at
+    }) {
+        return None;
+    }
     let lead: String = text[at..]
         .chars()
         .take_while(|c| matches!(c, ' ' | '\t' | '>'))
@@ -455,6 +467,43 @@ mod tests {
             got.ends_with("   - Verify: ok\n   - Time: ~? minutes\n"),
             "{got}"
         );
+    }
+
+    #[test]
+    fn time_line_inside_an_ordered_item_step() {
+        // The line goes inside the item, so the list (and its numbering) stays one list.
+        for (text, action, want) in [
+            (
+                format!("# T\n\n{PROC}1. Build$0\n2. Deploy\n   - Time: 5m\n"),
+                "Add a time estimate to Step 1",
+                format!("# T\n\n{PROC}1. Build\n   - Time: ~? minutes\n2. Deploy\n   - Time: 5m\n"),
+            ),
+            (
+                format!("# T\n\n{PROC}10) Build$0\n\n    ```\n    make\n    ```\n\n11) Deploy\n     - Time: 5m\n"),
+                "Add a time estimate to Step 10",
+                format!("# T\n\n{PROC}10) Build\n\n    ```\n    make\n    ```\n    - Time: ~? minutes\n\n11) Deploy\n     - Time: 5m\n"),
+            ),
+        ] {
+            let got = apply_at(&text, action);
+            assert_eq!(got, want);
+            let steps = snapshot(&got).model().steps.clone();
+            assert_eq!(steps.len(), 2, "{got}");
+            assert!(steps[0].time != crate::analysis::model::TimeEstimate::Missing, "{got}");
+        }
+    }
+
+    #[test]
+    fn no_ignore_comment_on_a_list_item_step() {
+        let o = offered(&format!("# T\n\n{PROC}1. Build\n1. Deploy$0\n"));
+        assert!(o.iter().any(|t| t.starts_with("Add a time")), "{o:?}");
+        assert!(!o.iter().any(|t| t.starts_with("Ignore")), "{o:?}");
+        let o = offered(&format!(
+            "# T\n\n{PROC}- Step 1: Build\n- Step 2: Deploy$0\n"
+        ));
+        assert!(!o.iter().any(|t| t.starts_with("Ignore")), "{o:?}");
+        // A bold step still gets it.
+        let o = offered(&format!("# T\n\n{PROC}**Step 1: Go$0**\n"));
+        assert!(o.iter().any(|t| t.starts_with("Ignore DP020")), "{o:?}");
     }
 
     #[test]

@@ -2,10 +2,15 @@
 //! (or from 0 when the first step is 0), and every `Step N` mention that named exactly one step
 //! follows that step. A mention of a number no step or several steps had is left as written:
 //! which step it meant is not known.
+//!
+//! Steps written as an ordered list (`1.`, `1)`) are never renumbered, and neither is a
+//! document that has any: their numbers are list markers, and a marker that grows a digit moves
+//! the column the item's content must start at, so a nested block under `9.` would leave the
+//! item once it reads `10.`. Those numbers are the author's to fix.
 
 use std::collections::HashMap;
 
-use crate::analysis::model::SpecModel;
+use crate::analysis::model::{SpecModel, StepForm};
 
 use super::{Edit, Snapshot};
 
@@ -21,6 +26,9 @@ pub fn edits_in(text: &str, m: &SpecModel) -> Vec<Edit> {
         Some(_) => 1,
         None => return Vec::new(),
     };
+    if m.steps.iter().any(|s| s.form == StepForm::OrderedItem) {
+        return Vec::new();
+    }
     let mut count: HashMap<u32, usize> = HashMap::new();
     for s in &m.steps {
         *count.entry(s.number).or_default() += 1;
@@ -97,6 +105,35 @@ mod tests {
             "# T\n\nNo steps; Step 4 mentioned.\n".to_string(),
         ] {
             assert!(edits(&snapshot(&text)).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn step_bullets_are_renumbered_in_their_text_only() {
+        let text = format!("{HEAD}- Step 1: A\n- Step 3: B\n\nAfter Step 3, stop.\n");
+        let want = format!("{HEAD}- Step 1: A\n- Step 2: B\n\nAfter Step 2, stop.\n");
+        assert_eq!(renumbered(&text), want);
+    }
+
+    #[test]
+    fn ordered_list_markers_are_never_rewritten() {
+        // A gap, a duplicate, a list beside bold steps: DP021 reports them, but no edit touches
+        // a marker (`9.` → `10.` would push the nested code block out of the item).
+        for text in [
+            format!("{HEAD}1. A\n3. B\n"),
+            format!("{HEAD}1. A\n\n```\nx\n```\n\n1. B\n"),
+            format!("{HEAD}8. A\n9. B\n\n   ```\n   make\n   ```\n"),
+            format!("{HEAD}**Step 2: A**\n\n### Rollback\n\n1. Undo\n"),
+        ] {
+            let snap = snapshot(&text);
+            assert!(
+                snap.model()
+                    .steps
+                    .iter()
+                    .any(|s| s.form == StepForm::OrderedItem),
+                "{text}"
+            );
+            assert!(edits(&snap).is_empty(), "{text}");
         }
     }
 
