@@ -29,6 +29,9 @@ pub struct SpecIndex {
     by_id: HashMap<String, Vec<usize>>,
     prefixes: HashSet<String>,
     authoritative: bool,
+    /// "Did you mean" for these IDs, built on first use and cached; replaced whenever the
+    /// entries change (clones share it until then, holding the same IDs).
+    nearest: std::sync::Arc<crate::suggest::Nearest>,
 }
 
 impl SpecIndex {
@@ -45,6 +48,7 @@ impl SpecIndex {
         self.entries.sort_by(|a, b| a.path.cmp(&b.path));
         self.by_id.clear();
         self.prefixes.clear();
+        self.nearest = Default::default();
         for (i, e) in self.entries.iter().enumerate() {
             self.by_id.entry(e.id.clone()).or_default().push(i);
             if let Some(p) = e.id.split('-').next() {
@@ -132,24 +136,11 @@ impl SpecIndex {
         self.prefixes.contains(&prefix.to_ascii_uppercase())
     }
 
-    /// Up to `n` existing IDs closest to `id`: same prefix first, then by edit distance.
+    /// Up to `n` existing IDs closest to `id`: same prefix first, then by edit distance (see
+    /// `suggest.rs`). Each distinct question is answered once per state of the index.
     pub fn nearest(&self, id: &str, n: usize) -> Vec<String> {
-        let prefix = id.split('-').next().unwrap_or("");
-        let mut scored: Vec<(bool, usize, &String)> = self
-            .by_id
-            .keys()
-            .map(|k| {
-                let same = k.split('-').next() == Some(prefix);
-                (!same, strsim::levenshtein(id, k), k)
-            })
-            .filter(|(other_prefix, d, _)| !*other_prefix || *d <= 2)
-            .collect();
-        scored.sort();
-        scored
-            .into_iter()
-            .take(n)
-            .map(|(_, _, k)| k.clone())
-            .collect()
+        self.nearest
+            .nearest(id, n, || Box::new(self.by_id.keys().map(String::as_str)))
     }
 }
 
