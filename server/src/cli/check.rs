@@ -304,8 +304,11 @@ fn select_shard(files: Vec<FileInput>, shard: Shard) -> Vec<FileInput> {
             .then_with(|| a.display.cmp(&b.display))
             .then(a.order.cmp(&b.order))
     });
+    // Parts past the number of files stay empty (each file would open a new one first), so
+    // `1/1000000000` needs no billion-entry heap.
+    let parts_used = shard.n.min(sized.len()).max(1);
     let mut parts: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> =
-        (0..shard.n).map(|i| std::cmp::Reverse((0, i))).collect();
+        (0..parts_used).map(|i| std::cmp::Reverse((0, i))).collect();
     let mut mine = Vec::new();
     for (size, f) in sized {
         let Some(std::cmp::Reverse((total, part))) = parts.pop() else {

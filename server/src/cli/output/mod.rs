@@ -10,6 +10,9 @@ mod json;
 mod junit;
 mod sarif;
 
+pub use junit::{header as junit_header, FOOTER as JUNIT_FOOTER};
+pub use sarif::frame as sarif_frame;
+
 /// A finding located in lines and columns (1-based; columns in characters).
 pub struct Located<'a> {
     pub finding: &'a Finding,
