@@ -211,6 +211,33 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
     })
 }
 
+/// The part of [`entry_from_text`] that `check` needs (DP030 and DP031 read IDs and paths
+/// only): the ID, from front matter `id:` or the file name, and the type. Only the first region
+/// is parsed (front matter, when there is any, is all of it), not the title and summary, so
+/// indexing costs a fraction of a parse. The ID is the one `entry_from_text` finds (tested).
+pub fn id_entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<SpecEntry> {
+    let first = regions::leading(text, 1).into_iter().next().unwrap_or(0..0);
+    let head = &text[first];
+    let m = model::build(head, syntax::parse(head));
+    let fm = m.front_matter.as_ref();
+    let field = |k: &str| fm.and_then(|f| f.get(k)).filter(|v| !v.is_empty());
+    let file_name = path.file_name()?.to_string_lossy();
+    let id = field("id")
+        .and_then(spec_id_of)
+        .or_else(|| id_from_file_name(&file_name))?;
+    Some(SpecEntry {
+        id,
+        path: path.to_path_buf(),
+        display: path.display().to_string(),
+        title: None,
+        kind: field("type")
+            .map(str::to_string)
+            .or(kind.map(str::to_string)),
+        owner: None,
+        summary: None,
+    })
+}
+
 /// A paragraph that can summarise a spec: not a metadata block (`**Owner**: @team` lines).
 fn is_summary(text: &str, b: &syntax::Block) -> bool {
     b.kind == syntax::BlockKind::Paragraph

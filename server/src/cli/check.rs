@@ -72,7 +72,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let (index, _) = ws.build_index();
+    let (index, _) = ws.build_id_index();
     let mut failures: Vec<(String, ReadError)> = Vec::new();
     let mut inputs: Vec<(PathBuf, bool)> = Vec::new();
     let mut stdin_text = None;
