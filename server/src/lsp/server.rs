@@ -26,8 +26,8 @@ use super::tasks;
 use super::watch;
 use super::workspace_index::{self, FileEvent};
 
-/// The command that panics on purpose, for testing the panic guard. Only offered when
-/// `DEPLOYSPEC_TEST_PANIC=1`.
+/// The command that panics on purpose, for testing the panic guard. Only offered by debug builds
+/// (what `cargo test` runs) with `DEPLOYSPEC_TEST_PANIC=1`; a release build never offers it.
 pub const PANIC_COMMAND: &str = "deployspec.debug.panic";
 
 /// How long the server waits for the client to answer one of its requests before going on.
@@ -90,7 +90,7 @@ async fn guard_notification(method: &'static str, fut: impl Future<Output = ()>)
 }
 
 fn test_panic_enabled() -> bool {
-    std::env::var("DEPLOYSPEC_TEST_PANIC").is_ok_and(|v| v == "1")
+    cfg!(debug_assertions) && std::env::var("DEPLOYSPEC_TEST_PANIC").is_ok_and(|v| v == "1")
 }
 
 #[allow(deprecated)] // root_uri / root_path: older clients send only these
