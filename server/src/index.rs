@@ -32,6 +32,9 @@ pub struct SpecIndex {
     by_id: HashMap<String, Vec<usize>>,
     prefixes: HashSet<String>,
     authoritative: bool,
+    /// "Did you mean" for these IDs, built on first use and cached; replaced whenever the
+    /// entries change (clones share it until then, holding the same IDs).
+    nearest: std::sync::Arc<crate::suggest::Nearest>,
 }
 
 impl SpecIndex {
@@ -48,6 +51,7 @@ impl SpecIndex {
         self.entries.sort_by(|a, b| a.path.cmp(&b.path));
         self.by_id.clear();
         self.prefixes.clear();
+        self.nearest = Default::default();
         for (i, e) in self.entries.iter().enumerate() {
             self.by_id.entry(e.id.clone()).or_default().push(i);
             if let Some(p) = e.id.split('-').next() {
@@ -135,24 +139,11 @@ impl SpecIndex {
         self.prefixes.contains(&prefix.to_ascii_uppercase())
     }
 
-    /// Up to `n` existing IDs closest to `id`: same prefix first, then by edit distance.
+    /// Up to `n` existing IDs closest to `id`: same prefix first, then by edit distance (see
+    /// `suggest.rs`). Each distinct question is answered once per state of the index.
     pub fn nearest(&self, id: &str, n: usize) -> Vec<String> {
-        let prefix = id.split('-').next().unwrap_or("");
-        let mut scored: Vec<(bool, usize, &String)> = self
-            .by_id
-            .keys()
-            .map(|k| {
-                let same = k.split('-').next() == Some(prefix);
-                (!same, strsim::levenshtein(id, k), k)
-            })
-            .filter(|(other_prefix, d, _)| !*other_prefix || *d <= 2)
-            .collect();
-        scored.sort();
-        scored
-            .into_iter()
-            .take(n)
-            .map(|(_, _, k)| k.clone())
-            .collect()
+        self.nearest
+            .nearest(id, n, || Box::new(self.by_id.keys().map(String::as_str)))
     }
 }
 
@@ -220,6 +211,37 @@ pub fn entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<Sp
             .or(kind.map(str::to_string)),
         owner,
         summary,
+    })
+}
+
+/// The part of [`entry_from_text`] that `check` needs (DP030 and DP031 read IDs and paths
+/// only): the ID, from front matter `id:` or the file name, and the type. Only the first region
+/// is parsed (front matter, when there is any, is all of it), not the title and summary, so
+/// indexing costs a fraction of a parse. The ID is the one `entry_from_text` finds (tested).
+pub fn id_entry_from_text(path: &Path, kind: Option<&str>, text: &str) -> Option<SpecEntry> {
+    let first = regions::leading(text, 1).into_iter().next().unwrap_or(0..0);
+    let head = &text[first];
+    let m = model::build(
+        head,
+        syntax::parse(head),
+        model::SectionHeadings::built_in(),
+    );
+    let fm = m.front_matter.as_ref();
+    let field = |k: &str| fm.and_then(|f| f.get(k)).filter(|v| !v.is_empty());
+    let file_name = path.file_name()?.to_string_lossy();
+    let id = field("id")
+        .and_then(spec_id_of)
+        .or_else(|| id_from_file_name(&file_name))?;
+    Some(SpecEntry {
+        id,
+        path: path.to_path_buf(),
+        display: path.display().to_string(),
+        title: None,
+        kind: field("type")
+            .map(str::to_string)
+            .or(kind.map(str::to_string)),
+        owner: None,
+        summary: None,
     })
 }
 
@@ -543,7 +565,11 @@ mod occurrence_tests {
     fn occurrences_equal_the_models_references() {
         let text = "---\nid: \"cmp-007\"\ntitle: X\n---\n\n# T 🚀\n\n請求 [CMP-001], [cmp-002]\n\n```\n[CMP-003]\n```\n\n- `[CMP-004]` and 👩‍💻 [DES-001]\n\n<!-- [CMP-005] -->\n\nNo refs here.\n";
         let o = occurrences_in_text(text, Encoding::Utf16);
-        let m = model::build(text, syntax::parse(text));
+        let m = model::build(
+            text,
+            syntax::parse(text),
+            model::SectionHeadings::built_in(),
+        );
         let want: Vec<(String, String)> = m
             .spec_refs
             .iter()
@@ -578,7 +604,11 @@ mod occurrence_tests {
             "",
         ] {
             let o = occurrences_in_text(text, Encoding::Utf8);
-            let m = model::build(text, syntax::parse(text));
+            let m = model::build(
+                text,
+                syntax::parse(text),
+                model::SectionHeadings::built_in(),
+            );
             let want: Vec<Range<usize>> = m.spec_refs.iter().map(|r| r.range.clone()).collect();
             let got: Vec<Range<usize>> = o.refs.iter().map(|r| r.range.clone()).collect();
             assert_eq!(got, want, "{text:?}");

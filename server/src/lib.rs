@@ -11,5 +11,6 @@ pub mod lsp;
 pub mod panics;
 pub mod position;
 pub mod rules;
+pub mod suggest;
 pub mod templates;
 pub mod workspace;

@@ -110,12 +110,22 @@ impl Workspace {
     /// Indexes every spec under the spec root, in parallel. Unreadable files are returned with
     /// their reason and left out of the index.
     pub fn build_index(&self) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
+        self.build(Self::entry)
+    }
+
+    /// The index `check` and `status` need: IDs, types and paths, without titles, owners and
+    /// summaries (which only editor features show), at a fraction of the cost.
+    pub fn build_id_index(&self) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
+        self.build(Self::id_entry)
+    }
+
+    fn build(&self, entry: EntryFn) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
         let root = self.spec_root();
         if !root.is_dir() {
             return (SpecIndex::default(), Vec::new());
         }
         let (files, walk_errors) = walk_markdown(&[root]);
-        let (index, mut errors) = self.index_files(&files);
+        let (index, mut errors) = self.index_files_with(&files, entry);
         errors.extend(walk_errors);
         (index, errors)
     }
@@ -123,13 +133,21 @@ impl Workspace {
     /// Indexes the given files, in parallel. A file that cannot be read (deleted since it was
     /// listed, unreadable, not text) is returned with its reason and left out.
     pub fn index_files(&self, files: &[PathBuf]) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
+        self.index_files_with(files, Self::entry)
+    }
+
+    fn index_files_with(
+        &self,
+        files: &[PathBuf],
+        entry: EntryFn,
+    ) -> (SpecIndex, Vec<(PathBuf, ReadError)>) {
         let results: Vec<Result<Option<SpecEntry>, (PathBuf, ReadError)>> = files
             .par_iter()
             .map(|p| match read_spec(p) {
                 // A bug tripped by one file's head leaves that file out, not the index.
                 Ok(text) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     crate::panics::panic_if_marked_for_index(&text);
-                    self.entry(p, &text)
+                    entry(self, p, &text)
                 }))
                 .map_err(|e| {
                     (
@@ -211,7 +229,18 @@ impl Workspace {
         e.display = self.display(&abs);
         Some(e)
     }
+
+    /// [`Self::entry`] without title, owner and summary (see [`index::id_entry_from_text`]).
+    pub fn id_entry(&self, path: &Path, text: &str) -> Option<SpecEntry> {
+        let abs = absolute(path);
+        let mut e = index::id_entry_from_text(&abs, self.spec_type(&abs).as_deref(), text)?;
+        e.display = self.display(&abs);
+        Some(e)
+    }
 }
+
+/// How an index entry is made from a file's text.
+type EntryFn = fn(&Workspace, &Path, &str) -> Option<SpecEntry>;
 
 /// Without a configuration file, the root is the nearest ancestor holding `docs/specs` or `.git`.
 fn guess_root(dir: &Path) -> PathBuf {

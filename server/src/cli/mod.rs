@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod check;
 mod explain;
 mod fix;
+mod merge;
 mod new;
 pub mod output;
 mod status;
@@ -33,6 +34,8 @@ enum Command {
     },
     /// Check specs and report findings (exit 0: no errors, 1: errors found, 2: could not check)
     Check(check::Args),
+    /// Join the reports of `check --shard K/N` runs into the report of one run
+    MergeReports(merge::Args),
     /// Show how complete each spec is
     Status(status::Args),
     /// Create a spec from the built-in template
@@ -70,6 +73,7 @@ pub fn main(server: fn() -> ExitCode) -> ExitCode {
     match cli.command {
         Command::Server { stdio: _ } => server(),
         Command::Check(args) => check::run(args),
+        Command::MergeReports(args) => merge::run(args),
         Command::Status(args) => status::run(args),
         Command::New(args) => new::run(args),
         Command::Explain { rule } => explain::run(rule.as_deref()),

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let (index, _) = ws.build_index();
+    let (index, _) = ws.build_id_index();
     let explicit: Vec<bool> = args.paths.iter().map(|p| p.is_file()).collect();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let mut failed = false;

@@ -5,9 +5,10 @@ use std::fmt::Write;
 use super::FileReport;
 use crate::diagnostic::Severity;
 
-pub fn render(files: &[FileReport]) -> String {
+/// One annotation per finding of `file`.
+pub fn file(file: &FileReport) -> String {
     let mut out = String::new();
-    for file in files {
+    {
         for l in &file.findings {
             let f = l.finding;
             let kind = match f.severity {

@@ -4,11 +4,12 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{counts, FileReport};
+use super::FileReport;
 
-pub fn render(files: &[FileReport]) -> String {
+/// One file's findings, each with its place, source line and carets.
+pub fn file(file: &FileReport) -> String {
     let mut out = String::new();
-    for file in files {
+    {
         for l in &file.findings {
             let f = l.finding;
             let (line, col) = l.start;
@@ -49,20 +50,16 @@ pub fn render(files: &[FileReport]) -> String {
             let _ = writeln!(out);
         }
     }
-    out.push_str(&summary_line(files));
-    out.push('\n');
     out
 }
 
-/// `Found 2 errors and 3 warnings in 1 of 4 files.` / `All 4 files passed.`
-pub fn summary_line(files: &[FileReport]) -> String {
-    let (e, w, i) = counts(files);
-    let n = files.len();
+/// `Found 2 errors, 3 warnings in 1 of 4 files.` / `No findings in 4 files.`, from the counts
+/// per severity (errors, warnings, others), the files with findings and all files.
+pub fn summary((e, w, i): (usize, usize, usize), with: usize, n: usize) -> String {
     let noun = |k: usize, s: &str| format!("{k} {s}{}", if k == 1 { "" } else { "s" });
     if e + w + i == 0 {
         return format!("No findings in {}.", noun(n, "file"));
     }
-    let with = files.iter().filter(|f| !f.findings.is_empty()).count();
     let mut parts = Vec::new();
     if e > 0 {
         parts.push(noun(e, "error"));

@@ -6,76 +6,72 @@ use std::fmt::Write;
 use super::FileReport;
 use crate::diagnostic::Severity;
 
-pub fn render(files: &[FileReport]) -> String {
-    let failures = files
-        .iter()
-        .filter(|f| {
-            f.findings
-                .iter()
-                .any(|l| l.finding.severity == Severity::Error)
-        })
-        .count();
+/// The lines before the test cases, with the totals.
+pub fn header(tests: usize, failures: usize) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"deployspec\" tests=\"{}\" failures=\"{failures}\">",
-        files.len()
+        "<testsuites name=\"deployspec\" tests=\"{tests}\" failures=\"{failures}\">"
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"deployspec check\" tests=\"{}\" failures=\"{failures}\">",
-        files.len()
+        "  <testsuite name=\"deployspec check\" tests=\"{tests}\" failures=\"{failures}\">"
     );
-    for file in files {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"deployspec\" name=\"{}\"",
-            esc(&file.path)
-        );
-        if file.findings.is_empty() {
-            out.push_str("/>\n");
-            continue;
-        }
-        out.push_str(">\n");
-        let lines: Vec<String> = file
-            .findings
-            .iter()
-            .map(|l| {
-                format!(
-                    "{}:{}:{}: {}[{}] {}",
-                    file.path,
-                    l.start.0,
-                    l.start.1,
-                    l.finding.severity.as_str(),
-                    l.finding.rule.code(),
-                    l.finding.message
-                )
-            })
-            .collect();
-        let errors: Vec<&String> = file
-            .findings
-            .iter()
-            .zip(&lines)
-            .filter(|(l, _)| l.finding.severity == Severity::Error)
-            .map(|(_, s)| s)
-            .collect();
-        if let Some(first) = errors.first() {
-            let body: Vec<&str> = errors.iter().map(|s| s.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "      <failure message=\"{}\" type=\"deployspec\">{}</failure>",
-                esc(first),
-                esc(&body.join("\n"))
-            );
-        }
+    out
+}
+
+pub const FOOTER: &str = "  </testsuite>\n</testsuites>\n";
+
+/// One file's test case.
+pub fn testcase(file: &FileReport) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "    <testcase classname=\"deployspec\" name=\"{}\"",
+        esc(&file.path)
+    );
+    if file.findings.is_empty() {
+        out.push_str("/>\n");
+        return out;
+    }
+    out.push_str(">\n");
+    let lines: Vec<String> = file
+        .findings
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{}:{}: {}[{}] {}",
+                file.path,
+                l.start.0,
+                l.start.1,
+                l.finding.severity.as_str(),
+                l.finding.rule.code(),
+                l.finding.message
+            )
+        })
+        .collect();
+    let errors: Vec<&String> = file
+        .findings
+        .iter()
+        .zip(&lines)
+        .filter(|(l, _)| l.finding.severity == Severity::Error)
+        .map(|(_, s)| s)
+        .collect();
+    if let Some(first) = errors.first() {
+        let body: Vec<&str> = errors.iter().map(|s| s.as_str()).collect();
         let _ = writeln!(
             out,
-            "      <system-out>{}</system-out>",
-            esc(&lines.join("\n"))
+            "      <failure message=\"{}\" type=\"deployspec\">{}</failure>",
+            esc(first),
+            esc(&body.join("\n"))
         );
-        out.push_str("    </testcase>\n");
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    let _ = writeln!(
+        out,
+        "      <system-out>{}</system-out>",
+        esc(&lines.join("\n"))
+    );
+    out.push_str("    </testcase>\n");
     out
 }
 
