@@ -291,7 +291,7 @@ fn the_servers_own_reads_are_not_taken_for_file_changes() {
             .collect();
     }
     assert_eq!(s.stats()["diskReads"], 20);
-    assert!(s.stderr().contains("watching files (the client does not)"));
+    assert!(s.log_shows("watching files (the client does not)"));
     assert!(
         !s.stderr().contains("index updated from disk"),
         "{}",

@@ -180,6 +180,16 @@ fn dp002_missing_metadata() {
     let md = edit("# Deploy the export service — 輸出サービス 🚀\n", "");
     assert!(only(&md, "DP002")
         .iter()
+        .any(|f| f.message.contains("missing title"))); // A front matter `title:` is the title (static site generators render it as the H1); an
+                                                        // empty one is not.
+    let untitled = edit("# Deploy the export service — 輸出サービス 🚀\n", "");
+    let titled = format!("---\ntitle: Deploy the export service 🚀\n---\n{untitled}");
+    assert!(!only(&titled, "DP002")
+        .iter()
+        .any(|f| f.message.contains("missing title")));
+    let empty = format!("---\ntitle: \n---\n{untitled}");
+    assert!(only(&empty, "DP002")
+        .iter()
         .any(|f| f.message.contains("missing title")));
 }
 

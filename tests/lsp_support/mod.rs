@@ -660,4 +660,17 @@ impl TestServer {
         }
         false
     }
+
+    /// Waits until the server's log holds `needle` at least `n` times, then gives the count (so
+    /// a test can also see that it is not more).
+    pub fn log_count(&self, needle: &str, n: usize) -> usize {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let count = self.stderr().matches(needle).count();
+            if count >= n || Instant::now() >= deadline {
+                return count;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
