@@ -358,7 +358,16 @@ async function main() {
   // 4. the Quick Fix menu on the DP001 (a separate step: needs the server's code actions)
   const dp001 = want.find((w) => w.code === 'DP001');
   if (opts.quickFix) {
-    const titles = dp001 ? await quickFixMenu(page, dp001.line, dp001.col) : [];
+    let titles = dp001 ? await quickFixMenu(page, dp001.line, dp001.col) : [];
+    if (dp001 && titles.length === 0) {
+      // Known: right after a settings change the server re-checks every document, and a code
+      // action request that meets the re-check can come back empty (seen once in CI, not
+      // reproduced). A person presses Ctrl+. again; so does the test, and says so.
+      console.log('# the Quick Fix menu came back empty; asking again');
+      await page.keyboard.press('Escape');
+      await sleep(2000);
+      titles = await quickFixMenu(page, dp001.line, dp001.col);
+    }
     const pick = titles.filter((t) => t === opts.quickFix || t.includes(opts.quickFix));
     check(`Quick Fix menu on the DP001 offers "${opts.quickFix}"`, pick.length === 1, `menu: ${JSON.stringify(titles)}`);
     if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
