@@ -359,13 +359,16 @@ async function main() {
   const dp001 = want.find((w) => w.code === 'DP001');
   if (opts.quickFix) {
     let titles = dp001 ? await quickFixMenu(page, dp001.line, dp001.col) : [];
-    if (dp001 && titles.length === 0) {
-      // Known: right after a settings change the server re-checks every document, and a code
-      // action request that meets the re-check can come back empty (seen once in CI, not
-      // reproduced). A person presses Ctrl+. again; so does the test, and says so.
-      console.log('# the Quick Fix menu came back empty; asking again');
+    for (let attempt = 1; dp001 && titles.length === 0 && attempt <= 2; attempt++) {
+      // Seen in CI runs (never when the editor checks ran alone): Ctrl+. opened nothing at all
+      // — no menu and no "no code actions" message — after the settings round trip, as if the
+      // editor had lost the keyboard focus. Reopen the file, click into its text, ask again, and
+      // say so in the log.
+      console.log(`# the Quick Fix menu did not open; refocusing the editor and asking again (${attempt})`);
       await page.keyboard.press('Escape');
-      await sleep(2000);
+      await openFile(page, rel);
+      await page.click('.editor-instance .monaco-editor .view-lines').catch(() => {});
+      await sleep(1000);
       titles = await quickFixMenu(page, dp001.line, dp001.col);
     }
     const pick = titles.filter((t) => t === opts.quickFix || t.includes(opts.quickFix));
