@@ -359,7 +359,7 @@ async function main() {
   const dp001 = want.find((w) => w.code === 'DP001');
   if (opts.quickFix) {
     let titles = dp001 ? await quickFixMenu(page, dp001.line, dp001.col) : [];
-    for (let attempt = 1; dp001 && titles.length === 0 && attempt <= 2; attempt++) {
+    for (let attempt = 1; dp001 && titles.length === 0 && attempt <= 4; attempt++) {
       // Seen in CI runs (never when the editor checks ran alone): Ctrl+. opened nothing at all
       // — no menu and no "no code actions" message — after the settings round trip, as if the
       // editor had lost the keyboard focus. Reopen the file, click into its text, ask again, and
