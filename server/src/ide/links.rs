@@ -77,20 +77,11 @@ fn normalize(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::test_support::snapshot;
-    use crate::index::SpecEntry;
+    use crate::ide::test_support::{entry, snapshot};
 
     #[test]
     fn known_single_ids_link() {
-        let e = |id: &str, p: &str| SpecEntry {
-            id: id.into(),
-            path: p.into(),
-            display: p.into(),
-            title: None,
-            kind: None,
-            owner: None,
-            summary: None,
-        };
+        let e = entry;
         let index = SpecIndex::from_entries([
             e("CMP-001", "/ws/a.md"),
             e("CMP-002", "/ws/b.md"),
@@ -106,15 +97,7 @@ mod tests {
 
     #[test]
     fn relative_paths_to_known_specs_link() {
-        let e = |p: &str| SpecEntry {
-            id: "CMP-001".into(),
-            path: p.into(),
-            display: p.into(),
-            title: None,
-            kind: None,
-            owner: None,
-            summary: None,
-        };
+        let e = |p: &str| entry("CMP-001", p);
         let index = SpecIndex::from_entries([e("/ws/specs/component/cmp-001-a.md")]);
         let doc = Path::new("/ws/specs/deploy/deploy-001.md");
         let text = "# T\n\n🚀 請求 [A](../component/cmp-001-a.md#usage), [B](./../component/cmp-001-a.md \"t\"), \

@@ -241,6 +241,19 @@ pub(crate) mod test_support {
     }
 
     /// The text without its `$0` marker, and the marker's offset.
+    /// An index entry with only an ID and a path (what links, definition and rename read).
+    pub fn entry(id: &str, path: &str) -> crate::index::SpecEntry {
+        crate::index::SpecEntry {
+            id: id.into(),
+            path: path.into(),
+            display: path.into(),
+            title: None,
+            kind: None,
+            owner: None,
+            summary: None,
+        }
+    }
+
     pub fn cursor(marked: &str) -> (String, usize) {
         let at = marked.find("$0").expect("fixture has a $0 cursor");
         (marked.replacen("$0", "", 1), at)

@@ -239,19 +239,10 @@ pub fn step_edits(snap: &Snapshot, step: usize, new: &str) -> Result<Vec<Edit>, 
 mod tests {
     use super::*;
     use crate::ide::apply;
-    use crate::ide::test_support::{cursor, snapshot};
-    use crate::index::SpecEntry;
+    use crate::ide::test_support::{cursor, entry, snapshot};
 
     fn index() -> SpecIndex {
-        let e = |id: &str, p: &str| SpecEntry {
-            id: id.into(),
-            path: p.into(),
-            display: p.into(),
-            title: None,
-            kind: None,
-            owner: None,
-            summary: None,
-        };
+        let e = entry;
         SpecIndex::from_entries([
             e("CMP-001", "/ws/cmp-001-a.md"),
             e("CMP-002", "/ws/cmp-002-b.md"),
